@@ -1,0 +1,33 @@
+"""footwork.core: the content model, pack discovery and narration. No web framework here."""
+
+from ._catalog import Catalog, LoadedPack
+from ._errors import PackDataError, PackError, Problem
+from ._model import (
+    EQUIPMENT,
+    Alphabet,
+    Amount,
+    Count,
+    Dose,
+    Exercise,
+    Hold,
+    Level,
+    Move,
+    Pack,
+    Repeat,
+    Rest,
+    Routine,
+    Say,
+    Source,
+    Step,
+    SwitchSide,
+)
+from ._schema import SCHEMA_VERSION, parse_pack_data, read_pack_file
+from .hookspecs import hookimpl, hookspec
+from .plugins import PackEntry, installed_packs, load_catalog
+
+__all__ = [
+    "EQUIPMENT", "SCHEMA_VERSION", "Alphabet", "Amount", "Catalog", "Count", "Dose", "Exercise", "Hold",
+    "Level", "LoadedPack", "Move", "Pack", "PackDataError", "PackEntry", "PackError", "Problem", "Repeat",
+    "Rest", "Routine", "Say", "Source", "Step", "SwitchSide", "hookimpl", "hookspec", "installed_packs",
+    "load_catalog", "parse_pack_data", "read_pack_file",
+]

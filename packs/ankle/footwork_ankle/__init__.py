@@ -1,0 +1,1 @@
+"""The Footwork ankle pack. Its content is pack.toml beside this file; footwork reads it, no code needed."""

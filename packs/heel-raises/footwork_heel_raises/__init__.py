@@ -1,0 +1,1 @@
+"""The Footwork heel-raises pack. Its content is pack.toml beside this file; footwork reads it, no code needed."""

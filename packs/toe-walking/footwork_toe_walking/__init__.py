@@ -1,0 +1,1 @@
+"""The Footwork toe-walking pack. Its content is pack.toml beside this file; footwork reads it, no code needed."""

@@ -31,3 +31,6 @@ __all__ = [
     "Rest", "Routine", "Say", "Source", "Step", "SwitchSide", "hookimpl", "hookspec", "installed_packs",
     "load_catalog", "parse_pack_data", "read_pack_file",
 ]
+from .timeline import Cue, Position, Timeline, compile_routine, estimate_seconds
+
+__all__ += ["Cue", "Position", "Timeline", "compile_routine", "estimate_seconds"]

@@ -63,9 +63,8 @@ class Amount:
             return self.low
         if level is Level.STRONG:
             return self.high
-        middle = (self.low + self.high) / 2
-        # Counts are whole; half a second is fine for time.
-        return math.floor(middle + 0.5) if kind != "seconds" else middle
+        # Whole numbers are easier to say and to follow: "rest for 13 seconds", not "12 and a half".
+        return math.floor((self.low + self.high) / 2 + 0.5)
 
     def __str__(self) -> str:
         def fmt(x: float) -> str:
@@ -87,7 +86,7 @@ SIDES_MODES: tuple[str, ...] = ("one", "both", "each", "alternating")
 
 #: Equipment a person may need, with how it is said aloud.
 EQUIPMENT: dict[str, str] = {
-    "chair": "a sturdy chair, not one on wheels",
+    "chair": "a sturdy chair",
     "table": "a table",
     "towel": "a towel",
     "bed": "a bed",
@@ -228,12 +227,16 @@ class Routine:
 
     @property
     def all_needs(self) -> tuple[tuple[str, ...], ...]:
-        """Everything the routine needs, each need once, in the order first met."""
+        """Everything the routine needs, each need once, in the order first met.
+
+        "A table or a chair" goes when "a chair" is needed anyway.
+        """
         seen: list[tuple[str, ...]] = []
         for need in (*self.needs, *(n for e in self.exercises for n in e.needs)):
             if need not in seen:
                 seen.append(need)
-        return tuple(seen)
+        singles = {need[0] for need in seen if len(need) == 1}
+        return tuple(need for need in seen if len(need) == 1 or not singles.intersection(need))
 
     @property
     def all_cautions(self) -> tuple[str, ...]:

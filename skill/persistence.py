@@ -185,9 +185,11 @@ class SQLitePersistenceAdapter(AbstractPersistenceAdapter):
     def get_by_user_id(self, user_id: str) -> dict[str, object] | None:
         """Return the attributes stored for ``user_id``, or ``None`` if there is no row for it."""
         with self._errors("reading attributes"):
-            row = self._connection().execute(
-                "SELECT attributes FROM users WHERE user_id = ?", (user_id,)
-            ).fetchone()
+            row = (
+                self._connection()
+                .execute("SELECT attributes FROM users WHERE user_id = ?", (user_id,))
+                .fetchone()
+            )
         if row is None:
             return None
         try:

@@ -72,6 +72,8 @@ STEP_FIELDS: dict[str, set[str]] = {
     "repeat": {"repeat", "steps", "more", "say"},
     "alphabet": {"alphabet", "say", "seconds_per_letter"},
 }
+#: Every key a step may have, to suggest from when a step has one it may not.
+STEP_VOCABULARY = set().union(*STEP_FIELDS.values())
 
 TOP_FIELDS = {"schema", "pack", "exercises", "routines"}
 PACK_FIELDS = {"name", "title", "version", "description", "language", "source"}
@@ -103,14 +105,19 @@ class _Reader:
 
     # -- primitives -------------------------------------------------------------------------------
 
-    def table(self, data: Any, path: str, allowed: set[str], required: tuple[str, ...] = ()) -> dict:
+    def table(self, data: Any, path: str, allowed: set[str], required: tuple[str, ...] = (),
+              *, vocabulary: set[str] | None = None) -> dict:
+        """Check a table's keys; ``vocabulary`` is what to suggest from for an unknown key."""
         if not isinstance(data, dict):
             self.problem(path, f"expected a table, got {describe(data)}")
             return {}
         for key in data:
             if key not in allowed:
-                hint = difflib.get_close_matches(key, sorted(allowed), n=1)
-                suggestion = f"; did you mean '{hint[0]}'?" if hint else f"; expected one of {', '.join(sorted(allowed))}"
+                hint = difflib.get_close_matches(key, sorted(vocabulary or allowed), n=1)
+                if hint:
+                    suggestion = f"; did you mean '{hint[0]}'?"
+                else:
+                    suggestion = f"; expected one of {', '.join(sorted(allowed))}"
                 self.problem(join(path, key), f"unknown field{suggestion}")
         for key in required:
             if key not in data:
@@ -129,7 +136,7 @@ class _Reader:
         try:
             names = {name for _, name, _, _ in string.Formatter().parse(value) if name is not None}
         except ValueError as error:
-            self.problem(where, f"unbalanced braces in text ({error}); write {{{{ or }}}} for a literal brace")
+            self.problem(where, f"unbalanced braces in text ({error}); write {{{{ or }}}} for a brace")
             return None
         unknown = names - placeholders
         if unknown:
@@ -169,10 +176,10 @@ class _Reader:
 
     def amount(self, value: Any, path: str, kind: AmountKind) -> Amount | None:
         low_bound, high_bound, noun = BOUNDS[kind]
-        expected = f"expected {noun} between {low_bound:g} and {high_bound:g}"
+        between = f"{noun} between {low_bound:g} and {high_bound:g}"
         if kind != "seconds":
-            expected += " (a whole number)"
-        expected += ", or a range [low, high]"
+            between += " (a whole number)"
+        expected = f"expected {between}"
 
         def number(x: Any) -> float | None:
             if isinstance(x, bool) or not isinstance(x, int | float):
@@ -191,7 +198,7 @@ class _Reader:
                         self.problem(path, f"range goes down: [{value[0]}, {value[1]}]; write [low, high]")
                         return None
                     return Amount(low, high)
-            self.problem(path, f"{expected}, got {describe(value)}")
+            self.problem(path, f"expected a range [low, high] of {between}, got {describe(value)}")
             return None
         single = number(value)
         if single is None:
@@ -202,7 +209,9 @@ class _Reader:
     def positive(self, data: dict, key: str, path: str, default: float, *, high: float) -> float:
         value = data.get(key, default)
         if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value <= high:
-            self.problem(join(path, key), f"expected seconds above 0 and at most {high:g}, got {describe(value)}")
+            self.problem(
+                join(path, key), f"expected seconds above 0 and at most {high:g}, got {describe(value)}"
+            )
             return default
         return float(value)
 
@@ -218,7 +227,8 @@ class _Reader:
             if not options or not all(isinstance(o, str) and o in EQUIPMENT for o in options):
                 self.problem(
                     where,
-                    f"expected equipment ({', '.join(EQUIPMENT)}) or a list of alternatives, got {describe(item)}",
+                    f"expected equipment ({', '.join(EQUIPMENT)}) or a list of alternatives, "
+                    f"got {describe(item)}",
                 )
                 continue
             out.append(tuple(options))
@@ -227,11 +237,14 @@ class _Reader:
     # -- the document -----------------------------------------------------------------------------
 
     def document(self, data: dict, *, expected_name: str | None, version: str | None) -> Pack | None:
-        self.table(data, "", TOP_FIELDS, ("schema", "pack"))
+        # The version first: a newer file may have fields this core has never heard of, and listing
+        # them as unknown would only hide the one thing to do, which is to upgrade.
         schema = data.get("schema")
         if "schema" in data:
             if isinstance(schema, bool) or not isinstance(schema, int) or schema < 1:
-                self.problem("schema", f"expected a schema version (a whole number from 1), got {describe(schema)}")
+                self.problem(
+                    "schema", f"expected a schema version (a whole number from 1), got {describe(schema)}"
+                )
                 return None
             if schema > SCHEMA_VERSION:
                 self.problem(
@@ -240,11 +253,16 @@ class _Reader:
                     f"{SCHEMA_VERSION} at most; upgrade footwork (pip install -U footwork)",
                 )
                 return None
-        info = self.table(data.get("pack", {}), "pack", PACK_FIELDS, ("name", "title", "description", "source"))
+        self.table(data, "", TOP_FIELDS, ("schema", "pack"))
+        info = self.table(data["pack"], "pack", PACK_FIELDS, ("name", "title", "description", "source")) \
+            if "pack" in data else {}
         name = self.identifier(info, "name", "pack")
         if name and expected_name and name != expected_name:
-            self.problem("pack.name", f"the file says '{name}', but the pack is installed as '{expected_name}'")
-        source_data = self.table(info.get("source", {}), "pack.source", SOURCE_FIELDS, ("title",))
+            self.problem(
+                "pack.name", f"the file says '{name}', but the pack is installed as '{expected_name}'"
+            )
+        source_data = self.table(info["source"], "pack.source", SOURCE_FIELDS, ("title",)) \
+            if "source" in info else {}
         source = Source(
             title=self.text(source_data, "title", "pack.source") or "",
             url=self.text(source_data, "url", "pack.source"),
@@ -253,17 +271,25 @@ class _Reader:
         )
         pack_name = name or expected_name or ""
         file_version = self.text(info, "version", "pack")
+        title = self.text(info, "title", "pack")
+        description = self.text(info, "description", "pack")
+        language = self.text(info, "language", "pack")
 
         exercises: list[Exercise] = []
         raw_exercises = data.get("exercises", [])
         if not isinstance(raw_exercises, list):
-            self.problem("exercises", f"expected a list of [[exercises]] tables, got {describe(raw_exercises)}")
+            self.problem(
+                "exercises", f"expected a list of [[exercises]] tables, got {describe(raw_exercises)}"
+            )
             raw_exercises = []
         for i, raw in enumerate(raw_exercises):
             exercise = self.exercise(raw, f"exercises[{i}]", pack_name)
             if exercise is not None:
                 exercises.append(exercise)
-        for where, dup in duplicates((e.id for e in exercises), "exercises"):
+        # Ids are read from the file itself, so an exercise with a problem elsewhere is still known by
+        # its id: no second, misleading "no exercise" problem for a routine that names it.
+        exercise_ids = list(ids_in(raw_exercises))
+        for where, dup in duplicates(exercise_ids, "exercises"):
             self.problem(where, f"exercise id '{dup}' is used twice in this pack")
 
         unresolved: list[tuple[Routine, tuple[str, ...]]] = []
@@ -271,37 +297,41 @@ class _Reader:
         if not isinstance(raw_routines, list):
             self.problem("routines", f"expected a list of [[routines]] tables, got {describe(raw_routines)}")
             raw_routines = []
-        local_ids = {e.id for e in exercises}
+        local_ids = {ident for _, ident in exercise_ids}
         for i, raw in enumerate(raw_routines):
             routine = self.routine(raw, f"routines[{i}]", pack_name, local_ids)
             if routine is not None:
                 unresolved.append(routine)
-        for where, dup in duplicates((r.id for r, _ in unresolved), "routines"):
+        for where, dup in duplicates(ids_in(raw_routines), "routines"):
             self.problem(where, f"routine id '{dup}' is used twice in this pack")
-        if not exercises and not unresolved:
+        if not raw_exercises and not raw_routines:
             self.problem("", "the pack has no exercises and no routines")
 
         if self.problems:
             return None
         return Pack(
             name=pack_name,
-            title=self.text(info, "title", "pack") or pack_name,
+            title=title or pack_name,
             version=version or file_version or "0",
-            description=self.text(info, "description", "pack") or "",
+            description=description or "",
             source=source,
-            language=self.text(info, "language", "pack") or "en",
+            language=language or "en",
             schema=schema,
             exercises=tuple(exercises),
             unresolved=tuple(unresolved),
         )
 
     def exercise(self, raw: Any, path: str, pack: str) -> Exercise | None:
+        if not isinstance(raw, dict):
+            self.problem(path, f"expected an [[exercises]] table, got {describe(raw)}")
+            return None
         before = len(self.problems)
         data = self.table(raw, path, EXERCISE_FIELDS, ("id", "name", "position", "steps"))
         ident = self.identifier(data, "id", path)
+        name = self.text(data, "name", path)
         positions_raw = data.get("position", "seated")
         positions_list = positions_raw if isinstance(positions_raw, list) else [positions_raw]
-        if not positions_list or not all(p in POSITIONS for p in positions_list):
+        if not positions_list or not all(isinstance(p, str) and p in POSITIONS for p in positions_list):
             self.problem(
                 join(path, "position"),
                 f"expected one of {', '.join(POSITIONS)} (or a list of them), got {describe(positions_raw)}",
@@ -310,22 +340,25 @@ class _Reader:
         first_side = self.choice(data, "first_side", path, SIDES, "left")
         sets = self.amount(data["sets"], join(path, "sets"), "sets") if "sets" in data else Amount.exactly(1)
         rest = self.amount(data["rest"], join(path, "rest"), "seconds") if "rest" in data else None
-        # Both feet together have no working side to name.
+        # Both feet together have no working side to name; setup is said once, before any side.
         side_words = set() if sides == "both" else {"side", "other"}
         setup = self.steps(data["setup"], join(path, "setup"), set()) if "setup" in data else ()
-        steps = self.steps(data.get("steps"), join(path, "steps"), side_words)
+        steps = self.steps(data.get("steps"), join(path, "steps"), side_words) if "steps" in data else ()
+        needs = self.needs(data, "needs", path)
+        cautions = self.texts(data, "cautions", path)
+        about = self.text(data, "about", path)
         if len(self.problems) > before:
             return None
         return Exercise(
             id=ident,
-            name=self.text(data, "name", path) or ident,
+            name=name or ident,
             positions=tuple(positions_list),
             steps=steps,
             setup=setup,
             dose=Dose(sets=sets, rest_between_sets=rest, sides=sides, first_side=first_side),
-            needs=self.needs(data, "needs", path),
-            cautions=self.texts(data, "cautions", path),
-            about=self.text(data, "about", path),
+            needs=needs,
+            cautions=cautions,
+            about=about,
             pack=pack,
         )
 
@@ -334,13 +367,17 @@ class _Reader:
             self.problem(path, f"expected a non-empty list of steps, got {describe(raw)}")
             return ()
         steps: list[Step] = []
+        # How many steps a repeat may reach back over: those since the start, the last repeat or the
+        # last side change (a repeat never reaches into another repeat).
+        reach = 0
         for i, item in enumerate(raw):
-            step = self.step(item, f"{path}[{i}]", side_words, steps)
+            step = self.step(item, f"{path}[{i}]", side_words, reach)
+            reach = 0 if isinstance(item, dict) and ("repeat" in item or "side" in item) else reach + 1
             if step is not None:
                 steps.append(step)
         return tuple(steps)
 
-    def step(self, raw: Any, path: str, side_words: set[str], before: list[Step]) -> Step | None:
+    def step(self, raw: Any, path: str, side_words: set[str], reach: int) -> Step | None:
         if not isinstance(raw, dict):
             self.problem(path, f"expected a step table such as {{ say = \"...\" }}, got {describe(raw)}")
             return None
@@ -349,7 +386,8 @@ class _Reader:
             self.problem(path, f"a step is one thing; this one is {' and '.join(kinds)}")
             return None
         kind = kinds[0] if kinds else "say"
-        self.table(raw, path, STEP_FIELDS[kind], ("say",) if kind in ("say", "count", "move", "alphabet") else ())
+        required = ("say",) if kind in ("say", "count", "move", "alphabet") else ()
+        self.table(raw, path, STEP_FIELDS[kind], required, vocabulary=STEP_VOCABULARY)
         words = set(side_words)
         if kind in ("count", "repeat"):
             words.add("count")
@@ -381,19 +419,20 @@ class _Reader:
                 return SwitchSide(side, text)
             case "repeat":
                 times = self.amount(raw["repeat"], at, "times")
+                if reach == 0:
+                    self.problem(
+                        at, "nothing to repeat: no steps before it since the last repeat or side change"
+                    )
+                    return None
                 count = raw.get("steps")
-                available = len(before)
                 if count is not None and (
-                    isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= available
+                    isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= reach
                 ):
                     self.problem(
                         join(path, "steps"),
-                        f"expected how many of the {available} steps before it to repeat (1 to {available}), "
+                        f"expected how many of the {reach} steps before it to repeat (1 to {reach}), "
                         f"got {describe(count)}",
                     )
-                    return None
-                if available == 0:
-                    self.problem(at, "a repeat needs steps before it")
                     return None
                 more = raw.get("more", False)
                 if not isinstance(more, bool):
@@ -408,38 +447,49 @@ class _Reader:
                 return Alphabet(text, each) if text else None
         raise AssertionError(kind)  # pragma: no cover - STEP_KINDS is exhaustive
 
-    def routine(self, raw: Any, path: str, pack: str, local_ids: set[str]) -> tuple[Routine, tuple[str, ...]] | None:
+    def routine(
+        self, raw: Any, path: str, pack: str, local_ids: set[str]
+    ) -> tuple[Routine, tuple[str, ...]] | None:
+        if not isinstance(raw, dict):
+            self.problem(path, f"expected a [[routines]] table, got {describe(raw)}")
+            return None
         before = len(self.problems)
         data = self.table(raw, path, ROUTINE_FIELDS, ("id", "title", "exercises"))
         ident = self.identifier(data, "id", path)
         refs_raw = data.get("exercises", [])
         refs: list[str] = []
-        if not isinstance(refs_raw, list) or not refs_raw:
-            self.problem(join(path, "exercises"), f"expected a non-empty list of exercise ids, got {describe(refs_raw)}")
-        else:
+        if "exercises" in data and (not isinstance(refs_raw, list) or not refs_raw):
+            self.problem(
+                join(path, "exercises"),
+                f"expected a non-empty list of exercise ids, got {describe(refs_raw)}",
+            )
+        elif isinstance(refs_raw, list):
             for i, ref in enumerate(refs_raw):
                 where = f"{join(path, 'exercises')}[{i}]"
                 if not isinstance(ref, str) or not REF_PATTERN.match(ref):
                     self.problem(where, f"expected an exercise id or 'pack:exercise', got {describe(ref)}")
                 elif ":" not in ref and ref not in local_ids:
                     hint = difflib.get_close_matches(ref, sorted(local_ids), n=1)
-                    self.problem(
-                        where,
-                        f"no exercise '{ref}' in this pack" + (f"; did you mean '{hint[0]}'?" if hint else ""),
-                    )
+                    guess = f"; did you mean '{hint[0]}'?" if hint else ""
+                    self.problem(where, f"no exercise '{ref}' in this pack{guess}")
                 else:
                     refs.append(ref if ":" in ref else f"{pack}:{ref}")
+        title = self.text(data, "title", path)
+        intro = self.text(data, "intro", path)
+        outro = self.text(data, "outro", path)
+        cautions = self.texts(data, "cautions", path)
+        needs = self.needs(data, "needs", path)
         synonyms = tuple(s.lower() for s in self.texts(data, "synonyms", path))
         if len(self.problems) > before:
             return None
         routine = Routine(
             id=ident,
-            title=self.text(data, "title", path) or ident,
+            title=title or ident,
             exercises=(),
-            intro=self.text(data, "intro", path),
-            outro=self.text(data, "outro", path),
-            cautions=self.texts(data, "cautions", path),
-            needs=self.needs(data, "needs", path),
+            intro=intro,
+            outro=outro,
+            cautions=cautions,
+            needs=needs,
             synonyms=synonyms,
             pack=pack,
         )
@@ -450,9 +500,18 @@ def join(path: str, key: str) -> str:
     return f"{path}.{key}" if path else key
 
 
-def duplicates(ids: Iterable[str], collection: str) -> Iterator[tuple[str, str]]:
+def ids_in(tables: list[Any]) -> Iterator[tuple[int, str]]:
+    """(index, id) of every table in ``tables`` with a well-formed id."""
+    for i, table in enumerate(tables):
+        ident = table.get("id") if isinstance(table, dict) else None
+        if isinstance(ident, str) and ID_PATTERN.match(ident):
+            yield i, ident
+
+
+def duplicates(ids: Iterable[tuple[int, str]], collection: str) -> Iterator[tuple[str, str]]:
+    """The path and id of every (index, id) whose id came before."""
     seen: set[str] = set()
-    for i, ident in enumerate(ids):
+    for i, ident in ids:
         if ident in seen:
             yield f"{collection}[{i}].id", ident
         seen.add(ident)
@@ -474,9 +533,13 @@ def parse_pack_data(
     label = pack or "pack"
     if isinstance(data, bytes):
         try:
-            data = data.decode("utf-8")
+            # utf-8-sig: a byte-order mark, as some Windows editors write, is not an error.
+            data = data.decode("utf-8-sig")
         except UnicodeDecodeError as error:
-            raise PackDataError(label, file, [Problem("", f"the file is not UTF-8 text ({error.reason})")]) from None
+            problem = Problem("", f"the file is not UTF-8 text ({error.reason} at byte {error.start})")
+            raise PackDataError(label, file, [problem]) from None
+    elif data.startswith("\ufeff"):
+        data = data[1:]
     try:
         document = tomllib.loads(data)
     except tomllib.TOMLDecodeError as error:
@@ -484,7 +547,8 @@ def parse_pack_data(
     reader = _Reader()
     result = reader.document(document, expected_name=pack, version=version)
     if result is None:
-        name = pack or (document.get("pack", {}).get("name") if isinstance(document.get("pack"), dict) else None)
+        info = document.get("pack")
+        name = pack or (info.get("name") if isinstance(info, dict) else None)
         raise PackDataError(name if isinstance(name, str) and name else label, file, reader.problems)
     return result
 
@@ -495,5 +559,7 @@ def read_pack_file(path: Path | str, *, pack: str | None = None, version: str | 
     try:
         raw = path.read_bytes()
     except OSError as error:
-        raise PackDataError(pack or path.stem, path.name, [Problem("", f"cannot read the file: {error.strerror}")]) from None
+        reason = error.strerror or str(error)
+        problem = Problem("", f"cannot read the file: {reason}")
+        raise PackDataError(pack or path.stem, path.name, [problem]) from None
     return parse_pack_data(raw, pack=pack, file=path.name, version=version)

@@ -38,11 +38,11 @@ def footwork_routines(pack: Pack) -> list[Routine] | None:
 
     Called once per pack, after its data file is read, with the validated :class:`Pack`. Return
     routines whose exercises are :class:`Exercise` objects (this pack's, or ``pack.exercises``
-    filtered), or ``None``.
+    filtered), or ``None``. Their ids must not clash with the pack's own routines or another pack's.
+    A hook that raises, or returns anything else, fails its own pack, by name; the others load.
 
     Example plugin: a short routine made of the first two exercises::
 
-        import dataclasses
         from footwork.core import Routine, hookimpl
 
         @hookimpl

@@ -23,7 +23,6 @@ from typing import Any
 import pytest
 from cryptography import x509
 from cryptography.utils import CryptographyDeprecationWarning
-
 from footwork.skill.verify import RequestVerifier
 
 SIGNED_REQUESTS_DIR = Path(__file__).resolve().parents[2] / "shared" / "alexa" / "signed-requests"

@@ -1,0 +1,193 @@
+"""The Flask application: POST /alexa for the skill, GET /healthz for whoever watches it.
+
+``create_app`` is the factory. Settings live in ``app.config``, read from the environment unless
+given: ``FOOTWORK_SKILL_ID`` (one id or several, comma-separated), ``FOOTWORK_VERIFY`` (on unless
+``0``), ``FOOTWORK_DB`` (the SQLite file), ``FOOTWORK_DEV`` (the local dev server: verification off,
+the web simulator on). The skill, its catalog and its verifier are kept on the app, in
+``app.extensions["footwork"]``, so several apps (tests) can live in one process.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from ask_sdk_core.serialize import DefaultSerializer
+from ask_sdk_core.skill import CustomSkill
+from ask_sdk_model import RequestEnvelope
+from flask import Flask, Response, jsonify, request
+from footwork.core import Catalog, load_catalog
+
+from .builder import skill_builder
+from .persistence import SQLitePersistenceAdapter, default_database_path
+from .verify import RequestVerifier, VerificationError
+
+log = logging.getLogger("footwork.skill")
+
+#: Alexa's requests are a few kilobytes; anything near this is not from Alexa and is refused unread.
+MAX_BODY_BYTES = 128 * 1024
+
+DEV_WARNING = "DEVELOPMENT MODE: request verification is OFF. Never expose this server to the internet."
+
+
+@dataclass
+class Footwork:
+    """What the app keeps: the loaded catalog, the ask-sdk skill, the verifier (None when off)."""
+
+    catalog: Catalog
+    skill: CustomSkill
+    verifier: RequestVerifier | None
+    persistence: SQLitePersistenceAdapter
+    serializer: DefaultSerializer
+    dev: bool
+
+
+def _flag(value: Any, default: bool) -> bool:
+    if value is None:
+        return default
+    if isinstance(value, bool):
+        return value
+    return str(value).strip().lower() not in ("0", "false", "no", "off", "")
+
+
+def _skill_ids(value: Any) -> set[str] | None:
+    if not value:
+        return None
+    if isinstance(value, str):
+        ids = {part.strip() for part in value.split(",") if part.strip()}
+    else:
+        ids = set(value)
+    return ids or None
+
+
+def settings_from_env(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """The app settings the environment gives, under the names ``app.config`` uses."""
+    environ = os.environ if environ is None else environ
+    names = ("FOOTWORK_SKILL_ID", "FOOTWORK_VERIFY", "FOOTWORK_DB", "FOOTWORK_DEV")
+    return {name: environ[name] for name in names if name in environ}
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the Footwork web app. ``config`` overrides the environment; see the module docstring.
+
+    ``FOOTWORK_VERIFIER`` may be a ready :class:`RequestVerifier` (tests give one with their own
+    clock and trust roots); ``FOOTWORK_CATALOG`` a ready :class:`Catalog`.
+    """
+    app = Flask("footwork.skill")
+    app.config.update(
+        FOOTWORK_SKILL_ID=None,
+        FOOTWORK_VERIFY=True,
+        FOOTWORK_DB=None,
+        FOOTWORK_DEV=False,
+        MAX_CONTENT_LENGTH=MAX_BODY_BYTES,
+    )
+    app.config.update(settings_from_env())
+    if config:
+        app.config.update(config)
+
+    dev = _flag(app.config["FOOTWORK_DEV"], False)
+    verify = _flag(app.config["FOOTWORK_VERIFY"], True) and not dev
+    catalog = app.config.get("FOOTWORK_CATALOG") or load_catalog()
+    for problem in catalog.problems:
+        log.warning("pack problem: %s", problem)
+    persistence = SQLitePersistenceAdapter(app.config["FOOTWORK_DB"] or default_database_path())
+    verifier = None
+    if verify:
+        verifier = app.config.get("FOOTWORK_VERIFIER") or RequestVerifier(
+            skill_ids=_skill_ids(app.config["FOOTWORK_SKILL_ID"])
+        )
+    skill = skill_builder(catalog, persistence).create()
+    state = Footwork(catalog, skill, verifier, persistence, DefaultSerializer(), dev)
+    app.extensions["footwork"] = state
+    if dev:
+        log.warning(DEV_WARNING)
+
+    @app.post("/alexa")
+    def alexa() -> Response | tuple[Response, int]:
+        length = request.content_length
+        if length is not None and length > MAX_BODY_BYTES:
+            return _refuse(f"body too large: {length} bytes (limit {MAX_BODY_BYTES})", 413)
+        body = request.get_data(cache=False)
+        if state.verifier is not None:
+            try:
+                state.verifier.verify(request.headers, body)
+            except VerificationError as error:
+                log.warning("refused request: %s", error)
+                return _refuse(f"verification failed: {error}")
+        envelope, problem = _read_envelope(body, state.serializer)
+        if envelope is None:
+            log.warning("refused request: %s", problem)
+            return _refuse(problem or "malformed request")
+        try:
+            response = state.skill.invoke(request_envelope=envelope, context=None)
+        except Exception as error:  # noqa: BLE001 - the web answer must never be a 500
+            log.exception("skill failed")
+            return _refuse(f"request could not be handled: {type(error).__name__}")
+        return app.response_class(
+            json.dumps(state.serializer.serialize(response)), mimetype="application/json"
+        )
+
+    @app.get("/healthz")
+    def healthz() -> Response:
+        body: dict[str, Any] = {
+            "status": "ok",
+            "verification": "on" if state.verifier is not None else "off",
+            "dev": state.dev,
+            "packs": [pack.as_json() for pack in catalog.packs],
+            "routines": [routine.id for routine in catalog.routines],
+        }
+        if state.verifier is None:
+            body["warning"] = DEV_WARNING if dev else "request verification is off (FOOTWORK_VERIFY=0)"
+        return jsonify(body)
+
+    @app.errorhandler(413)
+    def too_large(_error: Exception) -> tuple[Response, int]:
+        return _refuse(f"body too large (limit {MAX_BODY_BYTES} bytes)", 413)
+
+    @app.errorhandler(404)
+    def not_found(_error: Exception) -> tuple[Response, int]:
+        return jsonify({"error": "not found", "endpoints": ["POST /alexa", "GET /healthz"]}), 404
+
+    @app.errorhandler(405)
+    def wrong_method(_error: Exception) -> tuple[Response, int]:
+        return jsonify({"error": "method not allowed"}), 405
+
+    @app.errorhandler(Exception)
+    def anything(error: Exception) -> tuple[Response, int]:
+        log.exception("unexpected error")
+        return _refuse(f"request could not be handled: {type(error).__name__}")
+
+    return app
+
+
+def _refuse(reason: str, status: int = 400) -> tuple[Response, int]:
+    return jsonify({"error": reason}), status
+
+
+def _read_envelope(body: bytes, serializer: DefaultSerializer) -> tuple[RequestEnvelope | None, str | None]:
+    """Parse and check a request body; (None, reason) when it is not an Alexa request."""
+    try:
+        data = json.loads(body)
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        return None, f"body is not JSON: {error}"
+    if not isinstance(data, dict):
+        return None, "body is not a JSON object"
+    req = data.get("request")
+    if not isinstance(req, dict):
+        return None, "request is missing"
+    if not isinstance(req.get("type"), str) or not req["type"]:
+        return None, "request.type is missing"
+    context = data.get("context")
+    if not isinstance(context, dict) or not isinstance(context.get("System"), dict):
+        return None, "context.System is missing"
+    try:
+        envelope = serializer.deserialize(json.dumps(data), RequestEnvelope)
+    except Exception as error:  # noqa: BLE001 - the SDK raises assorted errors on odd shapes
+        return None, f"request does not fit the Alexa schema: {type(error).__name__}"
+    if envelope is None or envelope.request is None or envelope.context is None:
+        return None, "request does not fit the Alexa schema"
+    return envelope, None

@@ -31,6 +31,10 @@ __all__ = [
     "Rest", "Routine", "Say", "Source", "Step", "SwitchSide", "hookimpl", "hookspec", "installed_packs",
     "load_catalog", "parse_pack_data", "read_pack_file",
 ]
+from ._model import FIRST_TIME_MAX_TIMES, AmountKind, other_side
+from .narration import Mode, Narration, Page, narrate, to_ssml, to_text
 from .timeline import Cue, Position, Timeline, compile_routine, estimate_seconds
 
-__all__ += ["Cue", "Position", "Timeline", "compile_routine", "estimate_seconds"]
+__all__ += ["Cue", "Position", "Timeline", "compile_routine", "estimate_seconds", "FIRST_TIME_MAX_TIMES",
+            "AmountKind", "other_side"]
+__all__ += ["Mode", "Narration", "Page", "narrate", "to_ssml", "to_text"]

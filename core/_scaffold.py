@@ -108,7 +108,9 @@ def write_pack(name: str, parent: Path) -> list[Path]:
     if target.exists() and not target.is_dir():
         raise ScaffoldError(f"{target} already exists and is not a folder")
     if target.is_dir() and any(target.iterdir()):
-        raise ScaffoldError(f"{target} already exists and is not empty; choose another --dir, or remove it first")
+        raise ScaffoldError(
+            f"{target} already exists and is not empty; choose another --dir, or remove it first"
+        )
     placeholders = names.as_placeholders()
     rendered = list(_render(template_root(), Path(), placeholders))
     written: list[Path] = []

@@ -1,8 +1,10 @@
 """Compiling a routine, at a level, into a timeline of cues: speech and silence, each with its length.
 
 The timeline is what the person hears, in order, before anything decides how to say it: renderers
-turn it into SSML, a transcript, JSON or audio, and the pager cuts it into Alexa responses. Every
-duration is planned here, so a routine's estimated length is the sum of its cues.
+turn it into SSML, a transcript, JSON or audio, and the pager cuts it into Alexa responses at the
+natural points (:class:`Break`) marked here, where the compiler still knows the structure: between
+exercises, sets, sides, rounds and whole steps. Every duration is planned here, so a routine's
+estimated length is the sum of its cues.
 
 Silences are exact: a 5-second hold is 5 seconds of silence between "hold" and "and release". The
 length of speech is an estimate at :data:`WORDS_PER_MINUTE`; the audio preview speaks at that rate.
@@ -50,6 +52,10 @@ DEFAULT_SET_REST = 5.0
 SETTLE = 1.0
 
 CueKind = Literal["speech", "count", "letter", "countdown", "hold", "rest", "move", "pause"]
+#: Where a natural point to pause falls in the structure, coarsest first: the pager cuts a routine
+#: at the coarsest level that gives pages of a comfortable length.
+BreakLevel = Literal["exercise", "set", "side", "round", "step"]
+BREAK_LEVELS: tuple[BreakLevel, ...] = ("exercise", "set", "side", "round", "step")
 SPOKEN_KINDS = frozenset({"speech", "count", "letter", "countdown"})
 Section = Literal["intro", "exercise", "outro"]
 
@@ -64,6 +70,7 @@ POSITION_WORDS = {
 }
 ONES = ("zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
         "sixteen seventeen eighteen nineteen").split()
+ONE_TIMES = re.compile(r"\b(one (?:more )?)times\b", re.IGNORECASE)
 TENS = "_ _ twenty thirty forty fifty sixty seventy eighty ninety".split()
 
 
@@ -78,16 +85,21 @@ def number_words(n: int) -> str:
 
 
 def seconds_words(seconds: float) -> str:
-    """Seconds as said aloud: 5 -> "5 seconds", 12.5 -> "12 and a half seconds", 90 -> "a minute and a half"."""
+    """Seconds as said aloud: 5 -> "5 seconds", 12.5 -> "12 and a half seconds", 90 -> "a minute and a half",
+    120 -> "2 minutes"."""
+    minutes, rest = divmod(seconds, 60)
+    if seconds >= 60 and rest in (0, 30):
+        half = " and a half" if rest else ""
+        if minutes == 1:
+            return f"a minute{half}"
+        return f"{int(minutes)}{half} minutes"
+    return f"{seconds_number(seconds)} second" + ("" if seconds == 1 else "s")
+
+
+def seconds_number(seconds: float) -> str:
+    """The number alone, for a ``{seconds}`` placeholder: 20 -> "20", 12.5 -> "12 and a half"."""
     whole = int(seconds)
-    half = seconds - whole >= 0.5
-    if seconds == 60:
-        return "a minute"
-    if seconds == 90:
-        return "a minute and a half"
-    if half:
-        return f"{whole} and a half seconds"
-    return f"{whole} second" + ("" if whole == 1 else "s")
+    return f"{whole} and a half" if seconds - whole >= 0.5 else str(whole)
 
 
 def speaking_seconds(text: str) -> float:
@@ -157,10 +169,27 @@ class Cue:
 
 
 @dataclass(frozen=True)
+class Break:
+    """A natural point to pause: a page may start at cue ``index``, where a ``level`` part begins.
+
+    ``label`` names what begins there as a prompt says it ("set two of three", "Toe walking"); None
+    for a step, which has no name of its own. Breaks fall between whole steps only, never inside a
+    hold or a count, and never between an instruction and the hold or count it leads into.
+    """
+
+    index: int
+    level: BreakLevel
+    label: str | None = None
+
+
+@dataclass(frozen=True)
 class Timeline:
+    """The cues of a routine at a level, with the natural points (``breaks``) where it may be paged."""
+
     routine: Routine
     level: Level
     cues: tuple[Cue, ...]
+    breaks: tuple[Break, ...] = ()
 
     @property
     def planned_seconds(self) -> float:
@@ -174,6 +203,14 @@ class _Builder:
     level: Level
     at: Position
     cues: list[Cue] = field(default_factory=list)
+    breaks: dict[int, Break] = field(default_factory=dict)
+
+    def mark(self, level: BreakLevel, label: str | None = None) -> None:
+        """Note that what comes next is a natural point to pause; the coarsest mark at a point wins."""
+        index = len(self.cues)
+        known = self.breaks.get(index)
+        if known is None or BREAK_LEVELS.index(level) < BREAK_LEVELS.index(known.level):
+            self.breaks[index] = Break(index, level, label)
 
     def say(self, text: str, kind: CueKind = "speech") -> None:
         text = " ".join(text.split())
@@ -181,7 +218,14 @@ class _Builder:
             self.cues.append(Cue(kind, text, speaking_seconds(text), self.at))
 
     def silence(self, seconds: float, kind: CueKind = "pause") -> None:
-        if seconds > 0:
+        if seconds <= 0:
+            return
+        last = self.cues[-1] if self.cues else None
+        if last and last.kind == kind and last.position == self.at and len(self.cues) not in self.breaks:
+            # Two silences in a row are heard as one, so they are one cue: renderers and pagers
+            # then never see a silence cut in two where nothing was said.
+            self.cues[-1] = Cue(kind, "", round(last.seconds + seconds, 2), self.at)
+        else:
             self.cues.append(Cue(kind, "", round(seconds, 2), self.at))
 
     def timed(self, seconds: float, kind: CueKind, callouts: list[tuple[float, str, CueKind]]) -> None:
@@ -207,10 +251,10 @@ def _fill(text: str, *, side: Side | None, count: float | None = None, seconds: 
         "side": side or "left",
         "other": other_side(side or "left"),
         "count": number_words(int(count)) if count is not None else "",
-        "seconds": seconds_words(seconds).removesuffix(" seconds").removesuffix(" second")
-        if seconds is not None else "",
+        "seconds": seconds_number(seconds) if seconds is not None else "",
     }
-    return string.Formatter().vformat(text, (), values)
+    # "{count} more times" read at one is "one more time".
+    return ONE_TIMES.sub(r"\1time", string.Formatter().vformat(text, (), values))
 
 
 def _uses(text: str | None, name: str) -> bool:
@@ -239,6 +283,9 @@ class _ExerciseCompiler:
         self.exercise = exercise
         self.level = builder.level
         self.side: Side | None = None
+        #: Whether the last thing said leads into the next step (an instruction, "Set two of three"),
+        #: so that no break falls between them. The exercise's announcement leads into its setup.
+        self.after_say = True
 
     def run_steps(self, steps: tuple[Step, ...], *, brief: bool = False) -> None:
         """Say and time ``steps`` in order, expanding repeats. ``brief``: a later round, shorter words."""
@@ -248,7 +295,12 @@ class _ExerciseCompiler:
                 self.repeat(step, done)
                 done = []
                 continue
+            if isinstance(step, SwitchSide):
+                self.b.mark("side", f"your {step.side} {_limb(self.exercise)}")
+            elif not self.after_say:
+                self.b.mark("step")
             self.step(step, brief=brief)
+            self.after_say = isinstance(step, Say | SwitchSide)
             if isinstance(step, SwitchSide):
                 done = []
             else:
@@ -262,23 +314,28 @@ class _ExerciseCompiler:
             total = min(total, FIRST_TIME_MAX_TIMES)
         extra = total - 1
         timed = any(isinstance(s, Hold | Count | Move | Rest | Alphabet) for s in segment)
+        if timed and total > 1:
+            self.b.mark("round", f"round two of {number_words(total)}")
         if step.text:
             self.b.say(_fill(step.text, side=self.side, count=extra))
         if not timed:
             # An instruction with no time of its own is done once per count: "one ... two ... three".
-            self.b.silence(SECONDS_PER_REP - speaking_seconds("one"))
-            for n in range(2, total + 1):
+            for n in range(1, total + 1):
                 self.b.say(number_words(n), "count")
                 self.b.silence(SECONDS_PER_REP - speaking_seconds(number_words(n)))
+            self.after_say = False
             return
         alternating = self.exercise.dose.sides == "alternating"
         for n in range(2, total + 1):
+            if n > 2:  # round two's break is before the repeat's own words, above
+                self.b.mark("round", f"round {number_words(n)} of {number_words(total)}")
             if alternating and self.side:
                 self.side = other_side(self.side)
                 self.b.at = _with(self.b.at, side=self.side)
                 self.b.say(f"Round {number_words(n)} of {number_words(total)}, {self.side} side.")
             else:
                 self.b.say(f"Round {number_words(n)} of {number_words(total)}.")
+            self.after_say = True
             self.run_steps(tuple(segment), brief=True)
 
     def step(self, step: Step, *, brief: bool) -> None:
@@ -291,7 +348,8 @@ class _ExerciseCompiler:
                     b.silence(SETTLE)
             case Hold(seconds, text):
                 length = seconds.read(level, "seconds")
-                b.say(_fill(text, side=self.side, seconds=length) if text else f"Hold for {seconds_words(length)}.")
+                b.say(_fill(text, side=self.side, seconds=length) if text
+                      else f"Hold for {seconds_words(length)}.")
                 callouts: list[tuple[float, str, CueKind]] = []
                 if length >= COUNTDOWN_FROM:
                     callouts = [(3, "three", "countdown"), (2, "two", "countdown"), (1, "one", "countdown")]
@@ -301,7 +359,7 @@ class _ExerciseCompiler:
                 n = int(times.read(level, "times"))
                 words = _fill(text, side=self.side, count=n)
                 if not _uses(text, "count"):
-                    words = f"{words.rstrip('.')}, {number_words(n)} times."
+                    words = _fill(f"{words.rstrip('.')}, {number_words(n)} times.", side=self.side)
                 b.say(words)
                 b.silence(SETTLE)
                 for i in range(1, n + 1):
@@ -324,7 +382,8 @@ class _ExerciseCompiler:
                 b.say("And stop.")
             case Rest(seconds, text):
                 length = seconds.read(level, "seconds")
-                b.say(_fill(text, side=self.side, seconds=length) if text else f"Rest for {seconds_words(length)}.")
+                b.say(_fill(text, side=self.side, seconds=length) if text
+                      else f"Rest for {seconds_words(length)}.")
                 b.timed(length, "rest", [])
             case SwitchSide(side, text):
                 self.side = side
@@ -347,8 +406,10 @@ def _exercise(b: _Builder, exercise: Exercise, index: int, total: int) -> None:
     level = b.level
     sets = int(exercise.dose.sets.read(level, "sets"))
     b.at = Position("exercise", index, total, exercise.id, exercise.name, 1, sets, None)
+    b.mark("exercise", exercise.name)
     where = spoken_list([POSITION_WORDS[p] for p in exercise.positions], "or")
-    b.say(f"Exercise {number_words(index)} of {number_words(total)}: {exercise.name}. This one is done {where}.")
+    b.say(f"Exercise {number_words(index)} of {number_words(total)}: {exercise.name}. "
+          f"This one is done {where}.")
     if exercise.about:
         b.say(exercise.about)
     if exercise.needs:
@@ -378,13 +439,19 @@ def _exercise(b: _Builder, exercise: Exercise, index: int, total: int) -> None:
         order = [None]
     for set_number in range(1, sets + 1):
         b.at = _with(b.at, set=set_number, side=order[0])
+        if set_number > 1:
+            b.mark("set", f"set {number_words(set_number)} of {number_words(sets)}")
         if sets > 1:
             b.say(f"Set {number_words(set_number)} of {number_words(sets)}.")
+            compiler.after_say = True
         for i, side in enumerate(order):
             compiler.side = side
             b.at = _with(b.at, side=side)
             if sides == "each":
+                if i > 0:
+                    b.mark("side", f"your {side} {limb}")
                 b.say(f"{'Start with' if i == 0 else 'Now switch to'} your {side} {limb}.")
+                compiler.after_say = True
             compiler.run_steps(exercise.steps, brief=set_number > 1 or i > 0)
         if set_number < sets:
             rest = exercise.dose.rest_between_sets
@@ -434,7 +501,13 @@ def compile_routine(routine: Routine, level: Level = Level.STANDARD) -> Timeline
     total = rest + sum(c.seconds for c in intro.cues)
     # The intro's own length can tip the rounded minutes it announces; say the whole.
     intro = _intro(routine, level, total)
-    return Timeline(routine, level, tuple((*intro.cues, *body.cues, *outro.cues)))
+    start, end = len(intro.cues), len(intro.cues) + len(body.cues)
+    breaks = [Break(start + b.index, b.level, b.label) for b in body.breaks.values()]
+    breaks.append(Break(end, "exercise", "the wrap-up"))
+    return Timeline(
+        routine, level, tuple((*intro.cues, *body.cues, *outro.cues)),
+        tuple(sorted(breaks, key=lambda b: b.index)),
+    )
 
 
 def estimate_seconds(routine: Routine, level: Level = Level.STANDARD) -> float:

@@ -9,9 +9,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from .app import create_app
-
 __all__ = ["create_app", "lambda_handler"]
+
+
+def __getattr__(name: str) -> Any:
+    # Flask and the Alexa SDK load only when the web app is wanted, so `footwork packs` and the
+    # other commands that never serve stay quick to start.
+    if name == "create_app":
+        from .app import create_app
+
+        return create_app
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 _lambda_handler = None
 

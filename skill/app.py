@@ -77,7 +77,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     ``FOOTWORK_VERIFIER`` may be a ready :class:`RequestVerifier` (tests give one with their own
     clock and trust roots); ``FOOTWORK_CATALOG`` a ready :class:`Catalog`.
     """
-    app = Flask("footwork.skill")
+    # instance_path given: Flask's own search for it fails (StopIteration) when ``footwork`` is the
+    # namespace package of an editable install, whose __path__ is a path-hook name, not a folder.
+    here = os.path.dirname(os.path.abspath(__file__))
+    app = Flask("footwork.skill", instance_path=os.path.join(here, "instance"))
     app.config.update(
         FOOTWORK_SKILL_ID=None,
         FOOTWORK_VERIFY=True,
@@ -161,6 +164,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         log.exception("unexpected error")
         return _refuse(f"request could not be handled: {type(error).__name__}")
 
+    if dev:
+        # The simulator talks to the skill without signatures: it exists only on a dev server.
+        from .simulator import register_simulator
+
+        register_simulator(app)
     return app
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,6 +38,8 @@ class Conversation:
     session_id: str | None = None
     attributes: dict[str, Any] = field(default_factory=dict)
     locale: str = LOCALE
+    #: When requests are stamped; tests move it to "tomorrow".
+    clock: Callable[[], dt.datetime] = field(default=lambda: dt.datetime.now(dt.UTC), repr=False)
 
     @property
     def open(self) -> bool:
@@ -56,7 +59,7 @@ class Conversation:
         }
 
     def _envelope(self, request: dict[str, Any], *, with_session: bool = True) -> dict[str, Any]:
-        now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+        now = self.clock().astimezone(dt.UTC).replace(microsecond=0)
         request = {
             "requestId": f"amzn1.echo-api.request.{uuid.uuid4()}",
             "timestamp": now.isoformat().replace("+00:00", "Z"),

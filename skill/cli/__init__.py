@@ -4,7 +4,7 @@ Subcommands are imported only when they are used (or listed by ``--help``), so `
 never pays for importing Flask or the Alexa SDK. To add a command, write ``skill/cli/NAME.py`` with a
 click command and add one line to :data:`COMMANDS`::
 
-    "serve": ".serve:serve",
+    "serve": ".serve:serve_command",
 
 Commands that need the installed content use the helpers here rather than calling
 :func:`footwork.core.load_catalog` themselves, so every command treats broken packs the same way::
@@ -28,15 +28,20 @@ from collections.abc import Callable
 from typing import TypeVar
 
 import click
-
 from footwork.core import Catalog, LoadedPack
 from footwork.core import load_catalog as load_core_catalog
 from footwork.core.plugins import strict_from_env
 
 #: Subcommand name -> "module:attribute", the module relative to this package.
 COMMANDS: dict[str, str] = {
+    "chat": ".talk:chat_command",
+    "model": ".model:model_command",
+    "narrate": ".narrate:narrate",
+    "package": ".model:package_command",
     "packs": ".packs:packs",
     "routines": ".packs:routines",
+    "say": ".talk:say_command",
+    "serve": ".serve:serve_command",
     "show": ".packs:show",
 }
 

@@ -1,0 +1,322 @@
+"""Throughput and latency of the real endpoint under gunicorn, against a bare Flask endpoint, and per layer.
+
+Two parts, in one run:
+
+1. **Over HTTP.** For each worker count (1 sync worker, then one per core), gunicorn serves each
+   chosen layer of :mod:`bench_app` on a free loopback port; :mod:`loadgen` sends it the same recorded,
+   Amazon-signed request for ``--seconds``. Before the load, one request is checked: the real app must
+   answer 200 with SSML speech (verification really passed). Printed: requests/s, p50 and p99 latency
+   per layer, and the ratio Footwork (``full``) / ``bare``.
+2. **In process.** Each layer's cost per request without HTTP or gunicorn: ask-sdk-core alone
+   (deserialise, a one-line handler, serialise), the verifier alone, the SQLite read and write alone,
+   and each layer's app through Flask's test client; plus Footwork answering "next" (a write each time).
+
+Run from the repository root (about two minutes with the defaults)::
+
+    .venv/bin/python bench/endpoint.py
+    .venv/bin/python bench/endpoint.py --seconds 5 --layers bare,full --workers 1
+    .venv/bin/python bench/endpoint.py --profile full     # needs pyinstrument in the venv
+
+The numbers depend on the machine; what carries over is the ratios (see bench/README.md).
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+BENCH = Path(__file__).resolve().parent
+REPO = BENCH.parent
+sys.path.insert(0, str(BENCH))
+
+from bench_app import DEFAULT_REQUEST, LAYERS, PROPOSED, Recorded, create_layer_app, load_recorded  # noqa: E402
+from loadgen import LoadResult, run_load  # noqa: E402
+
+GUNICORN = Path(sys.executable).with_name("gunicorn")
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_for_port(port: int, process: subprocess.Popen[bytes], timeout: float = 60.0) -> None:
+    """Return once something accepts connections on ``port``; fail if ``process`` died first."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"gunicorn exited with status {process.returncode} before listening")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError(f"nothing listened on port {port} after {timeout:g} s")
+
+
+@contextmanager
+def gunicorn(layer: str, workers: int, request_name: str, database: Path) -> Iterator[int]:
+    """Serve ``bench_app`` for ``layer`` with ``workers`` sync workers; yield the port; stop it after."""
+    port = free_port()
+    env = {**os.environ, "BENCH_LAYER": layer, "BENCH_REQUEST": request_name, "BENCH_DB": str(database)}
+    command = [
+        str(GUNICORN), "--workers", str(workers), "--worker-class", "sync", "--bind", f"127.0.0.1:{port}",
+        "--chdir", str(BENCH), "--log-level", "warning", "--timeout", "60", "bench_app:app",
+    ]
+    process = subprocess.Popen(command, env=env, cwd=REPO)
+    try:
+        wait_for_port(port, process)
+        yield port
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def check_answer(port: int, recorded: Recorded) -> str:
+    """Send the recorded request once; return the speech. Fails unless it is 200 with valid SSML."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        connection.request("POST", "/alexa", body=recorded.body, headers=recorded.headers)
+        answer = connection.getresponse()
+        body = answer.read()
+    finally:
+        connection.close()
+    if answer.status != 200:
+        raise RuntimeError(f"the check request got HTTP {answer.status}: {body[:300]!r}")
+    data = json.loads(body)
+    speech = data.get("response", {}).get("outputSpeech", {}).get("ssml", "")
+    if data.get("version") != "1.0" or not speech.startswith("<speak>") or not speech.endswith("</speak>"):
+        raise RuntimeError(f"the check request got no valid speech: {body[:300]!r}")
+    return str(speech)
+
+
+def http_benchmark(
+    layers: list[str], workers: list[int], seconds: float, clients_per_worker: int, recorded: Recorded,
+    rounds: int = 2,
+) -> dict[tuple[int, str], LoadResult]:
+    """Load every layer at every worker count; print one line per layer; return the results.
+
+    The layers are loaded in turn, ``rounds`` times over, and each layer's best round (most requests
+    per second) is kept: on a shared machine a burst of someone else's work then spoils one round of
+    one layer, not the comparison.
+    """
+    results: dict[tuple[int, str], LoadResult] = {}
+    scratch = Path(tempfile.mkdtemp(prefix="footwork-bench-"))
+    try:
+        for count in workers:
+            clients = clients_per_worker * count
+            print(f"\n== gunicorn, {count} sync worker(s), {clients} closed-loop clients, "
+                  f"best of {rounds} x {seconds:g} s ==")
+            for round_number in range(rounds):
+                for layer in layers:
+                    database = scratch / f"{layer}-{count}-{round_number}.sqlite3"
+                    with gunicorn(layer, count, recorded.name, database) as port:
+                        speech = check_answer(port, recorded)
+                        if layer == "full" and round_number == 0:
+                            print(f"  (check: HTTP 200, speech {speech[:70]}...)")
+                        run_load("127.0.0.1", port, recorded.body, recorded.headers, clients=clients,
+                                 seconds=min(1.0, seconds))  # warm-up: imports, first connection, caches
+                        result = run_load("127.0.0.1", port, recorded.body, recorded.headers,
+                                          clients=clients, seconds=seconds)
+                    best = results.get((count, layer))
+                    if best is None or result.rps > best.rps:
+                        results[(count, layer)] = result
+            print(f"{'layer':<15}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'mean ms':>9}  answers")
+            for layer in layers:
+                result = results[(count, layer)]
+                answers = ", ".join(f"{status}: {n}" for status, n in sorted(result.statuses.items()))
+                if result.errors:
+                    answers += f", errors: {result.errors}"
+                print(f"{layer:<15}{result.rps:>9.0f}{result.percentile(0.5) * 1e3:>9.2f}"
+                      f"{result.percentile(0.99) * 1e3:>9.2f}{result.mean * 1e3:>9.2f}  {answers}")
+            if (count, "full") in results and (count, "bare") in results:
+                full, bare = results[(count, "full")], results[(count, "bare")]
+                print(f"Footwork/bare, {count} worker(s): requests/s ratio {full.rps / bare.rps:.3f} "
+                      f"(full {full.rps:.0f} vs bare {bare.rps:.0f}); p50 {full.percentile(0.5) * 1e3:.2f} "
+                      f"vs {bare.percentile(0.5) * 1e3:.2f} ms; p99 {full.percentile(0.99) * 1e3:.2f} vs "
+                      f"{bare.percentile(0.99) * 1e3:.2f} ms")
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    return results
+
+
+def per_call(function: Callable[[], Any], seconds: float = 1.0, rounds: int = 3) -> float:
+    """Seconds per call of ``function``: the best of ``rounds`` rounds of about ``seconds`` each.
+
+    The best round, not the mean, because on a shared machine noise only ever adds time.
+    """
+    for _ in range(5):
+        function()
+    best = float("inf")
+    for _ in range(rounds):
+        calls = 0
+        start = time.perf_counter()
+        while calls < 20 or time.perf_counter() - start < seconds:
+            function()
+            calls += 1
+        best = min(best, (time.perf_counter() - start) / calls)
+    return best
+
+
+def in_process_benchmark(layers: list[str], recorded: Recorded, seconds: float) -> dict[str, float]:
+    """Per-request cost of each layer and of each component alone, in microseconds; printed as a table."""
+    from ask_sdk_core.serialize import DefaultSerializer
+    from ask_sdk_model import RequestEnvelope
+    from bench_app import handle_with_sdk, sdk_skill
+    from footwork.skill.envelopes import Conversation
+    from footwork.skill.persistence import SQLitePersistenceAdapter
+
+    figures: dict[str, float] = {}
+    scratch = Path(tempfile.mkdtemp(prefix="footwork-bench-"))
+    try:
+        skill, serializer = sdk_skill(), DefaultSerializer()
+        figures["ask-sdk-core alone (deserialise, one-line handler, serialise)"] = per_call(
+            lambda: handle_with_sdk(skill, serializer, recorded.body), seconds)
+        cold: list[float] = []
+        for _ in range(5):
+            fresh = recorded.verifier()
+            start = time.perf_counter()
+            fresh.verify(recorded.headers, recorded.body)
+            cold.append(time.perf_counter() - start)
+        figures["RequestVerifier.verify, first request (chain parsed + validated)"] = min(cold)
+        verifier = recorded.verifier()
+        figures["RequestVerifier.verify alone (chain cached)"] = per_call(
+            lambda: verifier.verify(recorded.headers, recorded.body), seconds)
+        envelope = serializer.deserialize(recorded.body.decode(), RequestEnvelope)
+        adapter = SQLitePersistenceAdapter(scratch / "alone.sqlite3")
+
+        def read_write() -> None:
+            attributes = adapter.get_attributes(envelope)
+            attributes["visits"] = int(attributes.get("visits", 0)) + 1
+            adapter.save_attributes(envelope, attributes)
+
+        figures["SQLite read + write alone"] = per_call(read_write, seconds)
+        from proposals import FastSerializer, read_envelope_once
+
+        text = recorded.body.decode()
+
+        def read_envelope_today() -> None:  # what skill/app.py's _read_envelope does, checks elided
+            serializer.deserialize(json.dumps(json.loads(recorded.body)), RequestEnvelope)
+
+        fast = FastSerializer()
+        figures["envelope as app.py reads it (loads, dumps, SDK deserialize)"] = per_call(
+            read_envelope_today, seconds)
+        figures["  SDK DefaultSerializer.deserialize(text) alone"] = per_call(
+            lambda: serializer.deserialize(text, RequestEnvelope), seconds)
+        figures["  proposed: one loads + FastSerializer"] = per_call(
+            lambda: read_envelope_once(recorded.body, fast), seconds)
+        for layer in layers:
+            app = create_layer_app(layer, recorded, scratch / f"{layer}.sqlite3")
+            client = app.test_client()
+
+            def post(client: Any = client) -> None:
+                answer = client.post("/alexa", data=recorded.body, headers=recorded.headers)
+                if answer.status_code != 200:
+                    raise RuntimeError(f"{answer.status_code}: {answer.data[:200]!r}")
+
+            figures[f"layer {layer} (Flask test client)"] = per_call(post, seconds)
+
+        # A request that writes every time: "repeat" in the middle of a routine, verification off.
+        from footwork.skill.envelopes import SlotValue
+
+        app = create_layer_app("full-noverify", recorded, scratch / "repeat.sqlite3")
+        client = app.test_client()
+        talk = Conversation()
+        talk.receive(client.post("/alexa", json=talk.launch()).get_json())
+        routine = app.extensions["footwork"].catalog.routines[0]
+        slot = SlotValue(routine.title, routine.id, routine.title)
+        started = client.post("/alexa", json=talk.intent("StartRoutineIntent", {"routine": slot}))
+        talk.receive(started.get_json())
+        repeat = json.dumps(talk.intent("AMAZON.RepeatIntent")).encode()  # same session, same page
+
+        def repeat_page() -> None:
+            answer = client.post("/alexa", data=repeat, content_type="application/json")
+            if answer.status_code != 200 or "<speak>" not in answer.get_data(as_text=True):
+                raise RuntimeError(answer.data[:200])
+
+        figures["Footwork 'repeat' in a routine (verification off, a write each time)"] = per_call(
+            repeat_page, seconds)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+    print(f"\n== in process, {recorded.name} ==")
+    width = max(len(name) for name in figures) + 2
+    print(f"{'what':<{width}}{'us/request':>12}")
+    for name, value in figures.items():
+        print(f"{name:<{width}}{value * 1e6:>12.0f}")
+    return figures
+
+
+def profile(layer: str, recorded: Recorded, requests: int = 3000) -> None:
+    """Profile ``requests`` in-process requests to one layer with pyinstrument and print the call tree.
+
+    pyinstrument is not a project dependency: ``.venv/bin/pip install pyinstrument`` first.
+    """
+    try:
+        from pyinstrument import Profiler
+    except ImportError:
+        raise SystemExit("--profile needs pyinstrument: .venv/bin/pip install pyinstrument") from None
+    scratch = Path(tempfile.mkdtemp(prefix="footwork-bench-"))
+    try:
+        client = create_layer_app(layer, recorded, scratch / "profile.sqlite3").test_client()
+        for _ in range(20):
+            client.post("/alexa", data=recorded.body, headers=recorded.headers)
+        profiler = Profiler(interval=0.0005)
+        with profiler:
+            for _ in range(requests):
+                client.post("/alexa", data=recorded.body, headers=recorded.headers)
+        print(profiler.output_text(unicode=False, color=False))
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse the options, run both parts, print the results."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--seconds", type=float, default=10.0, help="load per layer and worker count")
+    parser.add_argument("--workers", default=f"1,{os.cpu_count() or 2}", help="worker counts")
+    parser.add_argument("--layers", default=",".join((*LAYERS, PROPOSED)),
+                        help=f"some of {','.join((*LAYERS, PROPOSED))}")
+    parser.add_argument("--rounds", type=int, default=2, help="HTTP rounds per layer; the best is kept")
+    parser.add_argument("--clients-per-worker", type=int, default=2)
+    parser.add_argument("--request", default=DEFAULT_REQUEST, help="recorded request folder name")
+    parser.add_argument("--skip-http", action="store_true")
+    parser.add_argument("--skip-in-process", action="store_true")
+    parser.add_argument("--profile", metavar="LAYER", help="only profile LAYER in process (pyinstrument)")
+    options = parser.parse_args(argv)
+    layers = [layer.strip() for layer in options.layers.split(",") if layer.strip()]
+    workers = sorted({int(part) for part in options.workers.split(",")})
+    recorded = load_recorded(options.request)
+    if options.profile:
+        profile(options.profile, recorded)
+        return 0
+    print(f"request {recorded.name}: {len(recorded.body)} bytes, signed by Amazon, timestamp "
+          f"{recorded.timestamp.isoformat()}; python {sys.version.split()[0]}, {os.cpu_count()} CPUs")
+    if not options.skip_http:
+        http_benchmark(layers, workers, options.seconds, options.clients_per_worker, recorded, options.rounds)
+    if not options.skip_in_process:
+        in_process_benchmark(layers, recorded, min(1.0, options.seconds / 5))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,108 @@
+"""A routine as it is narrated: its timeline, cut into pages that are each one Alexa response.
+
+:func:`narrate` is what the skill calls. Each :class:`Page` carries everything the skill needs to
+answer with it (the SSML to send verbatim, the prompt, the transcript for a card) and where in the
+routine it starts, so the skill can resume, repeat or go back from any page.
+
+The renderers live in their own modules and are re-exported here: :func:`to_ssml` (Alexa),
+:func:`to_text` (a transcript); :func:`footwork.core.audio.render_audio` speaks a narration offline.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+from ._model import Level, Routine
+from .paging import MODES, Mode, PagingError, page_spans, prompt_for
+from .ssml import MAX_SSML_CHARS, to_ssml
+from .timeline import Break, Cue, Position, Timeline, compile_routine, speaking_seconds
+from .transcript import to_text
+
+__all__ = [
+    "MODES", "Mode", "Narration", "Page", "PagingError", "narrate", "prompt_for", "to_ssml", "to_text",
+]
+
+
+@dataclass(frozen=True)
+class Page:
+    """One Alexa response's worth of narration.
+
+    ``position`` is where the page's first exercise cue sits (on an intro-only page, the intro's).
+    ``planned_seconds`` is how long the page plays, its prompt included. ``prompt`` is the spoken
+    prompt alone, also the end of ``ssml`` and ``text``; None on the last page.
+    """
+
+    number: int
+    total: int
+    position: Position
+    ssml: str
+    text: str
+    prompt: str | None
+    planned_seconds: float
+    cues: tuple[Cue, ...]
+
+    def as_json(self) -> dict:
+        return {
+            "ssml": self.ssml,
+            "text": self.text,
+            "planned_seconds": self.planned_seconds,
+            "position": self.position.as_json(),
+            "number": self.number,
+            "total": self.total,
+            "prompt": self.prompt,
+        }
+
+
+@dataclass(frozen=True)
+class Narration:
+    """A routine at a level in a mode: the timeline, and the same cues cut into pages."""
+
+    routine: Routine
+    level: Level
+    mode: Mode
+    timeline: Timeline
+    pages: tuple[Page, ...]
+
+    @property
+    def planned_seconds(self) -> float:
+        """How long the pages play one after another, prompts included (not the time to say "next")."""
+        return round(sum(page.planned_seconds for page in self.pages), 2)
+
+    def as_json(self) -> dict:
+        """The stable shape of ``footwork narrate --format json``."""
+        return {
+            "routine": self.routine.id,
+            "level": self.level.value,
+            "mode": self.mode,
+            "planned_seconds": self.planned_seconds,
+            "pages": [page.as_json() for page in self.pages],
+            "cues": [cue.as_json() for cue in self.timeline.cues],
+        }
+
+
+@functools.lru_cache(maxsize=256)
+def narrate(routine: Routine, level: Level = Level.STANDARD, mode: Mode = "guided") -> Narration:
+    """Narrate ``routine`` at ``level``, paged for ``mode``. Cached: routines are immutable."""
+    if mode not in MODES:
+        raise ValueError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
+    timeline = compile_routine(routine, Level(level))
+    spans = page_spans(timeline, mode)
+    breaks = {b.index: b for b in timeline.breaks}
+    pages = tuple(
+        _page(timeline, number, len(spans), start, end, breaks.get(end), mode)
+        for number, (start, end) in enumerate(spans, start=1)
+    )
+    return Narration(routine, Level(level), mode, timeline, pages)
+
+
+def _page(timeline: Timeline, number: int, total: int, start: int, end: int, at: Break | None,
+          mode: Mode) -> Page:
+    cues = timeline.cues[start:end]
+    prompt = prompt_for(mode, at) if number < total else None
+    ssml = to_ssml(cues, prompt)
+    if len(ssml) >= MAX_SSML_CHARS:  # the pager's sums say this cannot happen; Alexa would refuse it
+        raise PagingError(f"page {number} of {timeline.routine.id} has {len(ssml)} characters of SSML")
+    first = next((c for c in cues if c.position.section == "exercise"), cues[0])
+    seconds = sum(c.seconds for c in cues) + (speaking_seconds(prompt) if prompt else 0.0)
+    return Page(number, total, first.position, ssml, to_text(cues, prompt), prompt, round(seconds, 2), cues)

@@ -1,0 +1,404 @@
+"""``footwork packs``, ``routines``, ``show`` and ``packs check``, run as the real command in subprocesses.
+
+The environment is this repository's venv, with the four seed packs in packs/ installed editable, so
+every test sees exactly those packs unless it narrows them with ``FOOTWORK_PACKS``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from footwork.core import EQUIPMENT, Level
+
+REPO = Path(__file__).resolve().parents[1]
+SEED_PACKS = sorted(p for p in (REPO / "packs").iterdir() if (p / "pyproject.toml").is_file())
+ROUTINE_IDS = ["ankle", "foot", "heel-raises", "toe-walking"]
+FOOTWORK = shutil.which("footwork", path=str(Path(sys.executable).parent)) or shutil.which("footwork")
+
+
+def footwork(*args: str | Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """Run the installed ``footwork`` with ``args``; FOOTWORK_* variables only as ``env`` gives them."""
+    assert FOOTWORK, "the footwork command is not installed in this environment"
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("FOOTWORK_")}
+    environ.update(env or {})
+    return subprocess.run([FOOTWORK, *map(str, args)], capture_output=True, text=True, env=environ,
+                          timeout=120)
+
+
+def copy_pack(source: Path, tmp_path: Path) -> Path:
+    target = tmp_path / source.name
+    shutil.copytree(source, target, ignore=shutil.ignore_patterns("*.egg-info", "__pycache__", "build"))
+    return target
+
+
+# --- footwork packs -------------------------------------------------------------------------------
+
+
+def test_packs_lists_every_installed_pack_as_ok_with_its_version_distribution_and_routines():
+    result = footwork("packs")
+
+    assert result.returncode == 0, result.stderr
+    for name in ROUTINE_IDS:
+        row = next(line for line in result.stdout.splitlines() if line.startswith(f"{name} "))
+        assert row.split() == [name, "1.0.0", f"footwork-{name}", "ok", name]
+    assert "4 packs, 4 routines." in result.stdout
+
+
+def test_packs_json_is_a_list_of_objects_with_the_documented_keys():
+    result = footwork("packs", "--json")
+
+    assert result.returncode == 0, result.stderr
+    packs = json.loads(result.stdout)
+    assert [p["name"] for p in packs] == ROUTINE_IDS
+    for pack in packs:
+        assert set(pack) == {"name", "version", "distribution", "routines", "status", "error"}
+        assert pack["status"] == "ok"
+        assert pack["error"] is None
+        assert pack["routines"] == [pack["name"]]
+        assert pack["distribution"] == f"footwork-{pack['name']}"
+
+
+def test_footwork_packs_environment_variable_restricts_the_packs_loaded():
+    result = footwork("packs", "--json", env={"FOOTWORK_PACKS": "ankle,toe-walking"})
+
+    assert [p["name"] for p in json.loads(result.stdout)] == ["ankle", "toe-walking"]
+
+
+def test_an_empty_footwork_packs_loads_no_packs_and_says_so():
+    listed = footwork("packs", env={"FOOTWORK_PACKS": ""})
+    as_json = footwork("packs", "--json", env={"FOOTWORK_PACKS": ""})
+    routines = footwork("routines", "--json", env={"FOOTWORK_PACKS": ""})
+
+    assert listed.returncode == 0
+    assert "No packs selected: FOOTWORK_PACKS is set to ''" in listed.stdout
+    assert json.loads(as_json.stdout) == []
+    assert json.loads(routines.stdout) == []
+
+
+def test_a_pack_whose_dependency_is_not_loaded_is_listed_as_an_error_without_failing_the_command():
+    result = footwork("packs", env={"FOOTWORK_PACKS": "foot"})
+
+    assert result.returncode == 0
+    lines = result.stdout.splitlines()
+    row = next(i for i, line in enumerate(lines) if line.startswith("foot "))
+    assert lines[row].split()[3] == "error"
+    assert lines[row + 1].startswith("    error: ") and "heel-raises" in lines[row + 1]
+    assert "1 failed to load" in result.stdout
+
+    [pack] = json.loads(footwork("packs", "--json", env={"FOOTWORK_PACKS": "foot"}).stdout)
+    assert pack["status"] == "error"
+    assert "heel-raises" in pack["error"]
+    assert pack["routines"] == []
+
+
+@pytest.mark.parametrize(("args", "env"), [(["--strict"], {}), ([], {"FOOTWORK_STRICT": "1"})],
+                         ids=["flag", "environment"])
+def test_strict_mode_exits_1_when_a_pack_failed(args, env):
+    result = footwork("packs", *args, env={"FOOTWORK_PACKS": "foot", **env})
+
+    assert result.returncode == 1
+    assert "foot" in result.stdout  # the listing is still printed, problems and all
+    assert "strict" in result.stderr and "foot" in result.stderr
+
+
+def test_strict_mode_exits_0_when_every_pack_loaded():
+    assert footwork("packs", "--strict").returncode == 0
+    assert footwork("routines", env={"FOOTWORK_STRICT": "1"}).returncode == 0
+
+
+def test_other_commands_report_a_failed_pack_on_stderr_and_carry_on():
+    result = footwork("routines", "--json", env={"FOOTWORK_PACKS": "foot,ankle"})
+
+    assert result.returncode == 0
+    assert [r["id"] for r in json.loads(result.stdout)] == ["ankle"]
+    assert "pack 'foot' failed to load" in result.stderr
+
+
+# --- footwork routines ----------------------------------------------------------------------------
+
+
+def test_routines_json_lists_every_routine_with_its_length_at_each_level():
+    result = footwork("routines", "--json")
+
+    assert result.returncode == 0, result.stderr
+    routines = json.loads(result.stdout)
+    assert [r["id"] for r in routines] == ROUTINE_IDS
+    by_id = {r["id"]: r for r in routines}
+    assert by_id["ankle"]["exercises"] == 7
+    assert by_id["foot"]["exercises"] == 3
+    assert by_id["foot"]["title"] == "Foot routine" and by_id["foot"]["pack"] == "foot"
+    for routine in routines:
+        seconds = routine["seconds"]
+        assert list(seconds) == [level.value for level in Level]
+        assert all(value > 60 for value in seconds.values())
+        # Each level reads the ranges at least as high as the one before it.
+        assert seconds["first-time"] <= seconds["gentle"] <= seconds["standard"] <= seconds["strong"]
+    # Heel raises are 10-20 raises in 2-3 sets: strong takes much longer than gentle.
+    assert by_id["heel-raises"]["seconds"]["strong"] > by_id["heel-raises"]["seconds"]["gentle"] * 1.5
+
+
+def test_routines_table_shows_lengths_in_minutes_and_seconds():
+    result = footwork("routines")
+
+    assert result.returncode == 0, result.stderr
+    header, *rows = result.stdout.splitlines()
+    levels = ["FIRST-TIME", "GENTLE", "STANDARD", "STRONG"]
+    assert header.split() == ["ID", "TITLE", "PACK", "EXERCISES", *levels]
+    assert [row.split()[0] for row in rows] == ROUTINE_IDS
+    for row in rows:
+        assert len(re.findall(r"\d+ min(?: \d+ s)?", row)) == 4, row
+
+
+# --- footwork show --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("routine_id", ROUTINE_IDS)
+def test_show_writes_out_each_routine_for_reading(routine_id):
+    result = footwork("show", routine_id)
+
+    assert result.returncode == 0, result.stderr
+    text = result.stdout
+    assert text.splitlines()[0].endswith(f"({routine_id})")
+    assert f"Pack: {routine_id} 1.0.0" in text
+    assert "Source: " in text
+    assert re.search(r"At the standard level: about \d+ min( \d+ s)?, \d+ exercises?\.", text)
+    assert "What you need:" in text
+    assert "pain-free range" in text
+    assert "Steps" in text and "     1. " in text
+    assert "Sets: " in text and "Sides: " in text
+    assert "{" not in text, "a placeholder was left unfilled"
+
+
+def test_show_reads_numbers_at_the_level_beside_the_articles_range():
+    def shown(level: str) -> str:
+        result = footwork("show", "heel-raises", "--level", level)
+        assert result.returncode == 0, result.stderr
+        return result.stdout
+
+    assert "[20 times (range 10-20)]" in shown("strong")
+    assert "Sets: 3 sets (range 2-3)" in shown("strong")
+    assert "[15 times (range 10-20)]" in shown("standard")
+    assert "[10 times (range 10-20)]" in shown("gentle")
+    first_time = shown("first-time")
+    assert "[2 times (range 10-20)]" in first_time
+    assert "Sets: 1 set (range 2-3)" in first_time
+    assert "At the first-time level" in first_time
+
+
+def test_show_fills_in_sides_and_says_which_side_goes_first():
+    text = footwork("show", "heel-raises").stdout
+
+    assert "Steps (shown for the right side):" in text
+    assert "Stand tall and lift your left leg off the ground." in text
+    assert "Bend your right leg a little at the knee." in text
+    assert "Sides: each side in turn, right first, then left" in text
+
+
+def test_show_lists_what_you_need_with_alternatives_and_each_exercises_cautions():
+    text = footwork("show", "ankle").stdout
+
+    assert f"You need: {EQUIPMENT['table']} or {EQUIPMENT['chair']}" in text
+    assert f"You need: {EQUIPMENT['towel']}; {EQUIPMENT['bed']} or {EQUIPMENT['floor']}" in text
+    assert "Take care: Don't use a chair on wheels" in text
+    assert "Repeat steps 1-2. [5 times in all]" in text
+    assert "[A to Z, 2 seconds a letter]" in text
+
+
+def test_show_says_which_steps_a_repeat_goes_over_and_how_many_more_times():
+    text = footwork("show", "toe-walking", "--level", "gentle").stdout
+
+    assert "4. Rest. [10 seconds (range 10-15)]" in text
+    assert "5. Repeat steps 1-4. [5 more times]" in text
+
+
+def test_show_marks_exercises_that_come_from_another_pack():
+    text = footwork("show", "foot").stdout
+
+    assert "1. Heel raises  (from the heel-raises pack)" in text
+    assert "2. Toe walking  (from the toe-walking pack)" in text
+    assert "3. Ankle circles, lying down\n" in text
+
+
+@pytest.mark.parametrize(("said", "routine_id"), [("Heel raises", "heel-raises"), ("tiptoes", "toe-walking"),
+                                                  ("ankle exercises", "ankle")])
+def test_show_finds_a_routine_by_its_title_or_another_name(said, routine_id):
+    result = footwork("show", said)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[0].endswith(f"({routine_id})")
+
+
+def test_show_of_an_unknown_routine_exits_2_naming_the_installed_ones():
+    result = footwork("show", "cartwheels")
+
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert "no routine 'cartwheels'; installed: ankle, foot, heel-raises, toe-walking" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_show_refuses_an_unknown_level_listing_the_levels():
+    result = footwork("show", "ankle", "--level", "extreme")
+
+    assert result.returncode == 2
+    assert "first-time" in result.stderr and "strong" in result.stderr
+
+
+# --- footwork packs check -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("pack_dir", SEED_PACKS, ids=[p.name for p in SEED_PACKS])
+def test_packs_check_passes_each_seed_pack(pack_dir):
+    result = footwork("packs", "check", pack_dir)
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.startswith(f"ok: {pack_dir.name} 1.0.0, ")
+    assert "warning" not in result.stdout
+
+
+def test_packs_check_summarises_what_it_checked():
+    result = footwork("packs", "check", REPO / "packs" / "ankle")
+
+    assert result.stdout.strip() == "ok: ankle 1.0.0, 7 exercises, 1 routine"
+
+
+def test_packs_check_accepts_the_data_file_itself():
+    result = footwork("packs", "check", REPO / "packs" / "ankle" / "footwork_ankle" / "pack.toml")
+
+    assert result.returncode == 0, result.stdout
+    assert result.stdout.strip() == "ok: ankle, 7 exercises, 1 routine"
+
+
+def test_packs_check_lists_every_problem_in_a_broken_pack_with_its_file_and_path(tmp_path):
+    pack = copy_pack(REPO / "packs" / "ankle", tmp_path)
+    data = pack / "footwork_ankle" / "pack.toml"
+    text = data.read_text()
+    text = text.replace("{ hold = 5 },", '{ hold = "five" },', 1)
+    text = text.replace('position = "lying"', 'position = "upside-down"')
+    text = text.replace("Make {count} small clockwise", "Make {cnt} small clockwise")
+    text = text.replace('  "alphabet",\n]', '  "alphabet",\n  "cartwheel",\n]')
+    data.write_text(text)
+
+    result = footwork("packs", "check", pack)
+
+    assert result.returncode == 1
+    errors = [line for line in result.stdout.splitlines() if line.startswith("error: ")]
+    assert errors == [
+        "error: footwork_ankle/pack.toml: exercises[0].steps[1].hold: expected seconds between 1 and 600, "
+        "got 'five'",
+        "error: footwork_ankle/pack.toml: exercises[1].position: expected one of lying, seated, standing, "
+        "supported-standing (or a list of them), got 'upside-down'",
+        "error: footwork_ankle/pack.toml: exercises[2].steps[0].say: unknown placeholder {cnt}; "
+        "allowed: {count}",
+        "error: footwork_ankle/pack.toml: routines[0].exercises[7]: no exercise 'cartwheel' in this pack",
+    ]
+    assert result.stdout.splitlines()[-1] == f"failed: 4 problems in {pack}"
+    assert "Traceback" not in result.stderr
+
+
+def test_packs_check_of_a_broken_data_file_exits_1(tmp_path):
+    data = tmp_path / "pack.toml"
+    data.write_text('schema = 1\n[pack]\nname = "Bad Name"\ntitle = "x"\n')
+
+    result = footwork("packs", "check", data)
+
+    assert result.returncode == 1
+    assert f"error: {data}: pack.name: expected an id" in result.stdout
+    assert f"error: {data}: pack.description: required field is missing" in result.stdout
+    assert f"error: {data}: pack.source: required field is missing" in result.stdout
+
+
+def test_packs_check_requires_the_entry_point_and_the_package_data(tmp_path):
+    pack = copy_pack(REPO / "packs" / "ankle", tmp_path)
+    pyproject = pack / "pyproject.toml"
+    text = pyproject.read_text()
+    text = text.replace('[project.entry-points.footwork]\nankle = "footwork_ankle"\n', "")
+    pyproject.write_text(text.replace('footwork_ankle = ["pack.toml"]', 'footwork_ankle = ["*.txt"]'))
+
+    no_entry_point = footwork("packs", "check", pack)
+
+    assert no_entry_point.returncode == 1
+    assert "error: pyproject.toml: no [project.entry-points.footwork] table" in no_entry_point.stdout
+
+    entry_point = '\n[project.entry-points.footwork]\nankle = "footwork_ankle"\n'
+    pyproject.write_text(pyproject.read_text() + entry_point)
+    no_package_data = footwork("packs", "check", pack)
+
+    assert no_package_data.returncode == 1
+    assert ("error: pyproject.toml: [tool.setuptools.package-data] does not include pack.toml for "
+            "footwork_ankle") in no_package_data.stdout
+
+
+def test_packs_check_only_warns_about_exercises_from_a_pack_that_is_not_installed(tmp_path):
+    pack = copy_pack(REPO / "packs" / "foot", tmp_path)
+    data = pack / "footwork_foot" / "pack.toml"
+    text = data.read_text().replace('"ankle-circles-lying"]', '"ankle-circles-lying", "calf:stretch"]')
+    data.write_text(text)
+
+    result = footwork("packs", "check", pack)
+
+    assert result.returncode == 0, result.stdout
+    assert ("warning: footwork_foot/pack.toml: routines[0].exercises[3]: pack 'calf' is not installed here, "
+            "so 'calf:stretch' was not checked") in result.stdout
+    assert result.stdout.splitlines()[-1] == "ok: foot 1.0.0, 1 exercise, 1 routine"
+
+
+def test_packs_check_fails_on_an_exercise_an_installed_pack_does_not_have(tmp_path):
+    pack = copy_pack(REPO / "packs" / "foot", tmp_path)
+    data = pack / "footwork_foot" / "pack.toml"
+    data.write_text(data.read_text().replace('"heel-raises:heel-raises"', '"heel-raises:heel-drops"'))
+
+    result = footwork("packs", "check", pack)
+
+    assert result.returncode == 1
+    assert ("error: footwork_foot/pack.toml: routines[0].exercises[0]: pack 'heel-raises' has no exercise "
+            "'heel-drops'") in result.stdout
+
+
+def test_packs_check_warns_when_a_used_pack_is_not_a_dependency(tmp_path):
+    pack = copy_pack(REPO / "packs" / "foot", tmp_path)
+    pyproject = pack / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text().replace(', "footwork-toe-walking"', ""))
+
+    result = footwork("packs", "check", pack)
+
+    assert result.returncode == 0
+    assert ("warning: pyproject.toml: routines use pack 'toe-walking', but [project] dependencies do not "
+            "list footwork-toe-walking") in result.stdout
+
+
+def test_packs_check_of_a_folder_without_a_pack_exits_1(tmp_path):
+    result = footwork("packs", "check", tmp_path)
+
+    assert result.returncode == 1
+    assert f"error: {tmp_path}: no pack.toml found" in result.stdout
+
+
+# --- help -----------------------------------------------------------------------------------------
+
+
+COMMANDS = [[], ["packs"], ["packs", "check"], ["packs", "new"], ["routines"], ["show"]]
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=lambda c: " ".join(c) or "footwork")
+def test_every_command_has_help_that_says_what_it_does_with_an_example(command):
+    result = footwork(*command, "--help")
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith(f"Usage: footwork {' '.join(command)}".rstrip())
+    assert "Example" in result.stdout
+    assert "  footwork " in result.stdout.split("Example", 1)[1]
+
+
+def test_the_top_level_help_lists_the_pack_commands():
+    commands = footwork("--help").stdout.split("Commands:", 1)[1]
+
+    for name in ("packs", "routines", "show"):
+        assert re.search(rf"^  {name} +\S", commands, re.MULTILINE), name

@@ -1,11 +1,18 @@
-"""footwork.core: the content model, pack discovery and narration. No web framework here."""
+"""footwork.core: the content model, pack discovery and narration. No web framework here.
+
+Pack authors need :data:`hookimpl` and, for Python-built routines, the model classes. The rest is
+for the skill and the command line: :func:`load_catalog` finds the installed packs, :func:`narrate`
+turns a routine into pages of speech.
+"""
 
 from ._catalog import Catalog, LoadedPack
 from ._errors import PackDataError, PackError, Problem
 from ._model import (
     EQUIPMENT,
+    FIRST_TIME_MAX_TIMES,
     Alphabet,
     Amount,
+    AmountKind,
     Count,
     Dose,
     Exercise,
@@ -20,21 +27,19 @@ from ._model import (
     Source,
     Step,
     SwitchSide,
+    other_side,
 )
 from ._schema import SCHEMA_VERSION, parse_pack_data, read_pack_file
 from .hookspecs import hookimpl, hookspec
-from .plugins import PackEntry, installed_packs, load_catalog
-
-__all__ = [
-    "EQUIPMENT", "SCHEMA_VERSION", "Alphabet", "Amount", "Catalog", "Count", "Dose", "Exercise", "Hold",
-    "Level", "LoadedPack", "Move", "Pack", "PackDataError", "PackEntry", "PackError", "Problem", "Repeat",
-    "Rest", "Routine", "Say", "Source", "Step", "SwitchSide", "hookimpl", "hookspec", "installed_packs",
-    "load_catalog", "parse_pack_data", "read_pack_file",
-]
-from ._model import FIRST_TIME_MAX_TIMES, AmountKind, other_side
 from .narration import Mode, Narration, Page, narrate, to_ssml, to_text
+from .plugins import PackEntry, installed_packs, load_catalog, selected_names, strict_from_env
 from .timeline import Cue, Position, Timeline, compile_routine, estimate_seconds
 
-__all__ += ["Cue", "Position", "Timeline", "compile_routine", "estimate_seconds", "FIRST_TIME_MAX_TIMES",
-            "AmountKind", "other_side"]
-__all__ += ["Mode", "Narration", "Page", "narrate", "to_ssml", "to_text"]
+__all__ = [
+    "EQUIPMENT", "FIRST_TIME_MAX_TIMES", "SCHEMA_VERSION", "Alphabet", "Amount", "AmountKind", "Catalog",
+    "Count", "Cue", "Dose", "Exercise", "Hold", "Level", "LoadedPack", "Mode", "Move", "Narration", "Pack",
+    "PackDataError", "PackEntry", "PackError", "Page", "Position", "Problem", "Repeat", "Rest", "Routine",
+    "Say", "Source", "Step", "SwitchSide", "Timeline", "compile_routine", "estimate_seconds", "hookimpl",
+    "hookspec", "installed_packs", "load_catalog", "narrate", "other_side", "parse_pack_data",
+    "read_pack_file", "selected_names", "strict_from_env", "to_ssml", "to_text",
+]

@@ -8,9 +8,9 @@ prompt included, stays under :data:`~footwork.core.ssml.MAX_SSML_CHARS`.
 Guided mode
     A page per exercise. An exercise longer than :data:`GUIDED_MAX_SECONDS` is cut at its sets; a set
     still too long at its sides, then its rounds, then between steps. Parts that fit together share a
-    page ("sets one and two", then "say next for set three"). The intro shares the first page and the
-    outro the last when the SSML allows: they are short, and a page holding only "here's what you
-    need" or "well done" would cost the person a "next" for nothing.
+    page ("sets one and two", then "say next for set three"). The intro is a page of its own, ending
+    with "say next for exercise one": it tells the person what to fetch and how to stand, and they
+    need the time to do it. The outro shares the last page when the SSML allows.
 
 Hands-free mode
     The fewest pages the SSML limit allows, for people who would rather not speak between exercises.
@@ -37,6 +37,10 @@ MODES: tuple[Mode, ...] = ("guided", "hands-free")
 #: 2 minutes at the standard level) while splitting only the long ones: heel raises in its sets,
 #: toe walking in its rounds. Much shorter and people would be saying "next" every few holds.
 GUIDED_MAX_SECONDS = 150.0
+
+#: Characters left free under Alexa's limit for what the skill says around a page ("Okay, Ankle
+#: strengthening.", "That's three days in a row. Well done.").
+SKILL_HEADROOM = 300
 
 GUIDED_PROMPT = "Say next for {label}, or repeat to hear that again."
 GUIDED_PROMPT_UNNAMED = "Say next to carry on, or repeat to hear that again."
@@ -90,7 +94,7 @@ class Pager:
         return self._seconds[end] - self._seconds[start]
 
     def fits_ssml(self, start: int, end: int) -> bool:
-        return self.chars(start, end) < MAX_SSML_CHARS
+        return self.chars(start, end) < MAX_SSML_CHARS - SKILL_HEADROOM
 
     def fits(self, start: int, end: int) -> bool:
         """Whether ``[start, end)`` makes one page in this mode."""
@@ -114,10 +118,8 @@ class Pager:
         pages: list[Span] = []
         for start, end in itertools.pairwise(bounds):
             pages += self._split(start, end, depth=1)
-        # The intro with the first exercise's first page, the outro with the last page.
-        if len(pages) > 1 and self.cues[pages[0][1] - 1].position.section == "intro":
-            if self.fits_ssml(pages[0][0], pages[1][1]):
-                pages[:2] = [(pages[0][0], pages[1][1])]
+        # The outro shares the last page. The intro keeps a page of its own: it says what to fetch
+        # and how to stand, and the person needs the time to do that before the counting starts.
         if len(pages) > 1 and self.cues[pages[-1][0]].position.section == "outro":
             if self.fits_ssml(pages[-2][0], pages[-1][1]):
                 pages[-2:] = [(pages[-2][0], pages[-1][1])]

@@ -190,12 +190,16 @@ def _read_envelope(body: bytes, serializer: DefaultSerializer) -> tuple[RequestE
     if not isinstance(req.get("type"), str) or not req["type"]:
         return None, "request.type is missing"
     context = data.get("context")
-    if not isinstance(context, dict) or not isinstance(context.get("System"), dict):
+    session = data.get("session")
+    has_system = isinstance(context, dict) and isinstance(context.get("System"), dict)
+    # Requests Amazon sent before 2017 carry the application and user in the session only.
+    has_session = isinstance(session, dict) and isinstance(session.get("user"), dict)
+    if not (has_system or has_session):
         return None, "context.System is missing"
     try:
         envelope = serializer.deserialize(json.dumps(data), RequestEnvelope)
     except Exception as error:  # noqa: BLE001 - the SDK raises assorted errors on odd shapes
         return None, f"request does not fit the Alexa schema: {type(error).__name__}"
-    if envelope is None or envelope.request is None or envelope.context is None:
+    if envelope is None or envelope.request is None:
         return None, "request does not fit the Alexa schema"
     return envelope, None

@@ -154,6 +154,7 @@ class Turn:
             days = memory.record_completion(self.progress, place.routine, place.level, self.today)
             self.save_progress()
             self.place = None
+            # Pages leave room under the limit for this (footwork.core.paging.SKILL_HEADROOM).
             return self.tell(f"{body} {_celebration(days)}", card)
         self.place = place
         memory.save_place(self.progress, place)
@@ -533,7 +534,9 @@ class SessionEnded(_Handler):
         request = turn.input.request_envelope.request
         reason = getattr(getattr(request, "reason", None), "value", None)
         error = getattr(request, "error", None)
-        detail = f"{getattr(error, 'object_type', None)}: {getattr(error, 'message', None)}" if error else None
+        detail = None
+        if error is not None:
+            detail = f"{getattr(error, 'object_type', None)}: {getattr(error, 'message', None)}"
         log.info("session ended: reason=%s error=%s", reason, detail)
         place = turn.place
         if place is not None:

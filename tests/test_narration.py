@@ -192,15 +192,23 @@ def test_one_more_time_is_said_in_the_singular():
 
 @every_narration
 def test_intro_says_what_how_long_what_to_have_ready_and_the_safety_line(routine, level, mode):
-    first = narrate(routine, level, mode).pages[0]
+    narration = narrate(routine, level, mode)
+    first = narration.pages[0]
     text = first.text
+    everything = "\n".join(page.text for page in narration.pages)
 
     assert text.startswith(f"{routine.title}. ")
     assert re.search(r"about (a minute|\d+ minutes)", text.splitlines()[0])
     if routine.all_needs:
         assert "You'll need " in text
     assert SAFETY_LINE in text
-    assert text.index(SAFETY_LINE) < text.index("Exercise one of")
+    assert everything.index(SAFETY_LINE) < everything.index("Exercise one of")
+    if mode == "guided":
+        # The intro is a page of its own, naming the first exercise; no exercise cue is on it.
+        assert {c.position.section for c in first.cues} == {"intro"}
+        assert "Exercise one of" not in text
+        assert first.prompt == f"Say next for {routine.exercises[0].name}, or repeat to hear that again."
+        assert narration.pages[1].cues[0].text.startswith("Exercise one of")
 
 
 @every_narration
@@ -297,12 +305,15 @@ def test_guided_splits_a_long_exercise_into_its_sets_and_sides():
 
     assert starts == [
         ("Heel raises. One exercise, about 8 minutes at the standard level.",
-         "Say next for your left foot, or repeat to hear that again."),
+         "Say next for Heel raises, or repeat to hear that again."),
+        ("Exercise one of one: Heel raises. This one is done standing, holding on to something steady "
+         "for support.", "Say next for your left foot, or repeat to hear that again."),
         ("Now switch to your left foot.", "Say next for set two of three, or repeat to hear that again."),
         ("Set two of three.", "Say next for set three of three, or repeat to hear that again."),
         ("Set three of three.", None),
     ]
-    assert [(p.position.set, p.position.side) for p in narration.pages] == [
+    assert [p.position.section for p in narration.pages] == ["intro", *["exercise"] * 4]
+    assert [(p.position.set, p.position.side) for p in narration.pages[1:]] == [
         (1, None), (1, "left"), (2, "right"), (3, "right")]
 
 
@@ -313,11 +324,18 @@ def test_guided_keeps_a_hold_longer_than_the_threshold_on_one_page():
     assert sum(c.seconds for c in page.cues if c.kind in ("hold", "countdown")) == 600
 
 
-def test_intro_shares_the_first_page_and_outro_the_last():
-    narration = narrate(CATALOG.get("ankle"), Level.FIRST_TIME, "guided")
+def test_intro_has_a_page_of_its_own_and_outro_shares_the_last():
+    routine = CATALOG.get("ankle")
+    narration = narrate(routine, Level.FIRST_TIME, "guided")
+    intro, after = narration.pages[0], narration.pages[1]
 
-    assert narration.pages[0].cues[0].position.section == "intro"
-    assert narration.pages[0].position.section == "exercise"
+    assert {c.position.section for c in intro.cues} == {"intro"}
+    assert intro.position.section == "intro"
+    assert intro.prompt == f"Say next for {routine.exercises[0].name}, or repeat to hear that again."
+    assert after.cues[0].position.section == "exercise"
+    assert after.position.section == "exercise"
+    assert after.position.exercise == 1
+    assert after.cues[0].text.startswith("Exercise one of")
     assert narration.pages[-1].cues[-1].position.section == "outro"
     assert narration.pages[-1].position.exercise == 7
 
@@ -359,7 +377,13 @@ def test_content_too_long_for_one_response_is_paged_within_the_limit_at_round_br
         narration = narrate(routine, Level.STANDARD, mode)
         assert len(narration.pages) > 1
         assert all(len(p.ssml) < MAX_SSML_CHARS for p in narration.pages)
-        for page in narration.pages[1:]:
+        # Guided mode gives the intro a page of its own; the content's pages start after it.
+        content = narration.pages[2:] if mode == "guided" else narration.pages[1:]
+        if mode == "guided":
+            assert {c.position.section for c in narration.pages[0].cues} == {"intro"}
+            assert narration.pages[1].cues[0].text.startswith("Exercise one of one")
+        assert content
+        for page in content:
             assert page.cues[0].text.startswith(("Round ", "Tap your toes"))
 
 

@@ -10,7 +10,8 @@ import click
 
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", default=5000, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on.")
+@click.option("--port", default=5000, show_default=True, type=click.IntRange(0, 65535),
+              help="Port to listen on.")
 @click.option("--dev", is_flag=True, help="Development mode: request verification OFF, web simulator ON.")
 @click.option("--db", "database", type=click.Path(dir_okay=False), default=None,
               help="SQLite database file (default: FOOTWORK_DB, else one in your user data folder).")

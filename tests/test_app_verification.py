@@ -6,10 +6,9 @@ import datetime as dt
 from collections.abc import Iterator
 
 import pytest
+import signed_requests
 from footwork.core import load_catalog
 from footwork.skill import create_app
-
-import signed_requests
 from live_server import LiveServer, serve
 
 
@@ -17,7 +16,8 @@ from live_server import LiveServer, serve
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     database = tmp_path_factory.mktemp("db") / "footwork.sqlite3"
     # Verification on; each test puts in the verifier for its recorded request.
-    app = create_app({"FOOTWORK_VERIFY": True, "FOOTWORK_DB": str(database), "FOOTWORK_CATALOG": load_catalog()})
+    app = create_app({"FOOTWORK_VERIFY": True, "FOOTWORK_DB": str(database),
+                      "FOOTWORK_CATALOG": load_catalog()})
     with serve(app) as live:
         yield live
 
@@ -55,7 +55,9 @@ def test_body_altered_by_one_byte_is_refused_with_400(server: LiveServer, name: 
     ("https://s3.amazonaws.com:8443/echo.api/echo-api-cert.pem", "certificate URL"),
 ])
 def test_wrong_certificate_url_is_refused_with_400(server: LiveServer, url: str, check: str) -> None:
-    name = signed_requests.names()[-1] if signed_requests.available() else pytest.skip(signed_requests.MISSING_REASON)
+    if not signed_requests.available():
+        pytest.skip(signed_requests.MISSING_REASON)
+    name = signed_requests.names()[-1]
     recorded = signed_requests.load(name)
     use(server, recorded.verifier())
     reply = server.post("/alexa", recorded.body, {**recorded.headers, "SignatureCertChainUrl": url})

@@ -12,7 +12,6 @@ from typing import Any
 import pytest
 from footwork.skill import create_app
 from footwork.skill.envelopes import Conversation, SlotValue
-
 from live_server import LiveServer, serve
 
 BUILT_INS = [
@@ -303,7 +302,9 @@ def _in_state(server: LiveServer, state: str) -> Person:
                                     "DescribeRoutineIntent", "ListRoutinesIntent"])
 @pytest.mark.parametrize("state", ["no session", "launched", "in a routine", "asked to carry on",
                                    "offered a routine"])
-def test_every_intent_in_every_state_gets_a_helpful_answer(server: LiveServer, state: str, intent: str) -> None:
+def test_every_intent_in_every_state_gets_a_helpful_answer(
+    server: LiveServer, state: str, intent: str
+) -> None:
     person = _in_state(server, state)
     person.intent(intent)
     response = person.last["response"]
@@ -325,7 +326,8 @@ def test_a_request_type_the_skill_never_asked_for_still_gets_an_answer(server: L
     (b"{not json", "not JSON"),
     (b'{"version": "1.0", "session": {"new": tr', "not JSON"),
     (b"[1, 2, 3]", "not a JSON object"),
-    (b'{"version": "1.0", "context": {"System": {}}, "request": {"requestId": "x"}}', "request.type is missing"),
+    (b'{"version": "1.0", "context": {"System": {}}, "request": {"requestId": "x"}}',
+     "request.type is missing"),
     (b'{"version": "1.0", "request": {"type": "LaunchRequest"}}', "context.System is missing"),
     (b"\xff\xfe\x00", "not JSON"),
 ])

@@ -1,1 +1,4 @@
-"""The Footwork foot pack. Its content is pack.toml beside this file; footwork reads it, no code needed."""
+"""The Footwork foot pack.
+
+Its content is pack.toml beside this file; footwork reads it, no code needed.
+"""

@@ -471,7 +471,9 @@ def _intro(routine: Routine, level: Level, body_seconds: float) -> _Builder:
         b.say(routine.intro)
     if routine.all_needs:
         b.say(f"You'll need {spoken_needs(routine.all_needs)}.")
-    b.say(SAFETY_LINE)
+    # The safety line is always heard once: the pack's own words when its cautions say it, else ours.
+    if not any("pain-free" in caution for caution in routine.cautions):
+        b.say(SAFETY_LINE)
     if level is Level.FIRST_TIME:
         b.say("As it's your first time, we'll do only a couple of each. Then wait a day or two to see how "
               "you feel before doing more.")

@@ -38,7 +38,12 @@ def test_text_shows_every_page_with_where_it_is_and_its_prompt():
     for page in narration.pages:
         assert page.text in result.stdout
     assert result.stdout.count("--- page ") == len(narration.pages)
-    assert "--- page 2 of 4: exercise 1 of 1 (Heel raises), set 1 of 3, left side," in result.stdout
+    total = len(narration.pages)
+    left = next(p for p in narration.pages if p.position.set == 1 and p.position.side == "left")
+    assert f"--- page 1 of {total}: intro," in result.stdout
+    assert "Say next for Heel raises, or repeat to hear that again." in result.stdout
+    assert (f"--- page {left.number} of {total}: exercise 1 of 1 (Heel raises), set 1 of 3, left side,"
+            in result.stdout)
     assert "Say next for set two of three, or repeat to hear that again." in result.stdout
 
 
@@ -99,7 +104,10 @@ def test_page_out_of_range_is_a_clear_error(page):
     result = footwork_narrate("heel-raises", "--page", page)
 
     assert result.returncode == 2
-    assert f"no page {page}: heel-raises has 4 pages at the standard level in guided mode" in result.stderr
+    total = len(narrate(CATALOG.get("heel-raises"), Level.STANDARD, "guided").pages)
+    assert (f"no page {page}: heel-raises has {total} pages at the standard level in guided mode"
+            in result.stderr)
+    assert f"(use --page 1 to {total})" in result.stderr
     assert result.stdout == ""
 
 

@@ -330,7 +330,7 @@ class StartRoutine(_Handler):
             lead = f"I don't have {escape(said)}. " if said else "Which routine? "
             return turn.ask(f"{lead}I have {escape(turn.routine_names())}. Which would you like?",
                             "Which routine would you like to start?")
-        return turn.start(routine, level, f"Okay, {escape(routine.title)}.")
+        return turn.start(routine, level, "Okay.")
 
 
 class ListRoutines(_Handler):

@@ -175,7 +175,7 @@ def test_the_page_in_headless_chromium(server: LiveServer) -> None:
 
             page.get_by_label("Say something").fill("start heel raises at gentle level")
             page.get_by_label("Say something").press("Enter")
-            expect(transcript).to_contain_text("Okay, Heel raises")
+            expect(transcript).to_contain_text("Okay. Heel raises. One exercise")
             expect(page.locator("#match")).to_contain_text("StartRoutineIntent")
             expect(page.locator("#match")).to_contain_text("heel-raises")
             # The intro is a page of its own; "next" starts the first exercise.

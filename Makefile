@@ -28,6 +28,8 @@ test: setup
 
 bench: setup
 	$(BIN)/python bench/narration.py
+	$(BIN)/python bench/startup.py
+	$(BIN)/python bench/endpoint.py
 
 lint: setup
 	$(BIN)/ruff check .

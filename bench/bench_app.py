@@ -31,7 +31,6 @@ import json
 import os
 import tempfile
 import warnings
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
@@ -196,7 +195,7 @@ def create_layer_app(
     return app
 
 
-def app_from_env() -> Callable[..., Any]:
+def app_from_env() -> Flask:
     """The app gunicorn serves: ``BENCH_LAYER``, ``BENCH_REQUEST`` and ``BENCH_DB`` from the environment."""
     recorded = load_recorded(os.environ.get("BENCH_REQUEST", DEFAULT_REQUEST))
     return create_layer_app(os.environ.get("BENCH_LAYER", "full"), recorded, os.environ.get("BENCH_DB"))

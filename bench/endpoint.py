@@ -11,10 +11,10 @@ Two parts, in one run:
    (deserialise, a one-line handler, serialise), the verifier alone, the SQLite read and write alone,
    and each layer's app through Flask's test client; plus Footwork answering "next" (a write each time).
 
-Run from the repository root (about two minutes with the defaults)::
+Run from the repository root (about seven minutes with the defaults)::
 
     .venv/bin/python bench/endpoint.py
-    .venv/bin/python bench/endpoint.py --seconds 5 --layers bare,full --workers 1
+    .venv/bin/python bench/endpoint.py --rounds 1 --layers bare,full --workers 1
     .venv/bin/python bench/endpoint.py --profile full     # needs pyinstrument in the venv
 
 The numbers depend on the machine; what carries over is the ratios (see bench/README.md).
@@ -111,7 +111,7 @@ def check_answer(port: int, recorded: Recorded) -> str:
 
 def http_benchmark(
     layers: list[str], workers: list[int], seconds: float, clients_per_worker: int, recorded: Recorded,
-    rounds: int = 2,
+    rounds: int = 4,
 ) -> dict[tuple[int, str], LoadResult]:
     """Load every layer at every worker count; print one line per layer; return the results.
 
@@ -292,11 +292,11 @@ def profile(layer: str, recorded: Recorded, requests: int = 3000) -> None:
 def main(argv: list[str] | None = None) -> int:
     """Parse the options, run both parts, print the results."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--seconds", type=float, default=10.0, help="load per layer and worker count")
+    parser.add_argument("--seconds", type=float, default=5.0, help="load per layer, worker count and round")
     parser.add_argument("--workers", default=f"1,{os.cpu_count() or 2}", help="worker counts")
     parser.add_argument("--layers", default=",".join((*LAYERS, PROPOSED)),
                         help=f"some of {','.join((*LAYERS, PROPOSED))}")
-    parser.add_argument("--rounds", type=int, default=2, help="HTTP rounds per layer; the best is kept")
+    parser.add_argument("--rounds", type=int, default=4, help="HTTP rounds per layer; the best is kept")
     parser.add_argument("--clients-per-worker", type=int, default=2)
     parser.add_argument("--request", default=DEFAULT_REQUEST, help="recorded request folder name")
     parser.add_argument("--skip-http", action="store_true")

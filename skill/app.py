@@ -182,6 +182,8 @@ def _read_envelope(body: bytes, serializer: DefaultSerializer) -> tuple[RequestE
         data = json.loads(body)
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         return None, f"body is not JSON: {error}"
+    except RecursionError:
+        return None, "body is not JSON: nested too deeply"
     if not isinstance(data, dict):
         return None, "body is not a JSON object"
     req = data.get("request")

@@ -18,8 +18,9 @@ from collections.abc import Callable
 from typing import Any
 
 from ask_sdk_core.dispatch_components import AbstractExceptionHandler, AbstractRequestHandler
+from ask_sdk_core.exceptions import AttributesManagerException
 from ask_sdk_core.handler_input import HandlerInput
-from ask_sdk_core.utils import get_intent_name, get_request_type, get_slot
+from ask_sdk_core.utils import get_request_type, get_slot
 from ask_sdk_model import Response
 from ask_sdk_model.slu.entityresolution import StatusCode
 from ask_sdk_model.ui import SimpleCard
@@ -63,7 +64,11 @@ class Turn:
         self.input = handler_input
         self.catalog = catalog
         manager = handler_input.attributes_manager
-        session = manager.session_attributes
+        try:
+            session = manager.session_attributes
+        except AttributesManagerException:
+            # A request outside a session (Alexa sends some) has nowhere to keep a place.
+            session = None
         self.session: dict[str, Any] = session if session is not None else {}
         self._progress: dict[str, Any] | None = None
 
@@ -211,6 +216,12 @@ class Turn:
             return None
 
 
+def _intent_name(handler_input: HandlerInput) -> str | None:
+    """The intent's name; None for an IntentRequest that names none (the fallback answers it)."""
+    intent = getattr(handler_input.request_envelope.request, "intent", None)
+    return getattr(intent, "name", None)
+
+
 def _slot(handler_input: HandlerInput, name: str) -> Any:
     try:
         slot = get_slot(handler_input, name)
@@ -273,7 +284,7 @@ class _Handler(AbstractRequestHandler):
     def can_handle(self, handler_input: HandlerInput) -> bool:
         if get_request_type(handler_input) != self.request_type:
             return False
-        return not self.intents or get_intent_name(handler_input) in self.intents
+        return not self.intents or _intent_name(handler_input) in self.intents
 
     def handle(self, handler_input: HandlerInput) -> Response:
         return self.answer(Turn(handler_input, self.catalog))

@@ -366,3 +366,16 @@ def test_nothing_about_health_is_stored(server: LiveServer) -> None:
     allowed = {"disclaimer_heard", "unfinished", "completed", "streak", "level",
                "routine", "mode", "page", "date"}
     assert set(re.findall(r'"(\w+)":', stored)) <= allowed
+
+
+def test_an_intent_request_without_a_session_or_an_intent_still_gets_an_answer(server: LiveServer) -> None:
+    envelope = Conversation().intent("AMAZON.HelpIntent")
+    del envelope["session"]
+    reply = server.post("/alexa", envelope)
+    assert reply.status == 200
+    assert "talks you through foot and ankle exercises" in reply.json["response"]["outputSpeech"]["ssml"]
+    envelope = Conversation().intent("AMAZON.HelpIntent")
+    envelope["request"]["intent"] = None
+    reply = server.post("/alexa", envelope)
+    assert reply.status == 200
+    assert "didn't catch that" in reply.json["response"]["outputSpeech"]["ssml"]

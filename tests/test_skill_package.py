@@ -11,12 +11,9 @@ import json
 import os
 import subprocess
 import sys
-import textwrap
-import types
 from pathlib import Path
 
 import pytest
-from footwork.core import PackEntry, hookimpl, installed_packs, load_catalog
 from footwork.skill.interaction_model import LOCALES, build_interaction_model
 from footwork.skill.skill_package import (
     DISCLAIMER_PHRASE,
@@ -28,77 +25,13 @@ from footwork.skill.skill_package import (
     health_claims,
     write_skill_package,
 )
+from in_test_packs import catalog_with, installed_pack_site, pack_entry, routine_toml
 
 LAMBDA_ARN = "arn:aws:lambda:us-east-1:123456789012:function:footwork"
 ENDPOINT = "https://footwork.example.org/alexa"
 
 
 # --- helpers -------------------------------------------------------------------------------------
-
-
-def routine_toml(pack: str, routine_id: str, title: str, synonyms: tuple[str, ...] = ()) -> str:
-    return textwrap.dedent(
-        f"""\
-        schema = 1
-
-        [pack]
-        name = "{pack}"
-        title = "Test pack {pack}"
-        description = "A pack written by the tests."
-
-        [pack.source]
-        title = "The tests"
-
-        [[exercises]]
-        id = "toe-spread"
-        name = "Toe spread"
-        position = "seated"
-        steps = [
-          {{ say = "Spread your toes." }},
-          {{ hold = 5 }},
-        ]
-
-        [[routines]]
-        id = "{routine_id}"
-        title = "{title}"
-        synonyms = {json.dumps(list(synonyms))}
-        exercises = ["toe-spread"]
-        """
-    )
-
-
-def pack_entry(
-    tmp_path: Path, pack: str, routine_id: str, title: str, synonyms: tuple[str, ...] = ()
-) -> PackEntry:
-    data = tmp_path / f"{pack}.toml"
-    data.write_text(routine_toml(pack, routine_id, title, synonyms), encoding="utf-8")
-    module = types.ModuleType(f"footwork_test_{pack.replace('-', '_')}")
-
-    @hookimpl
-    def footwork_pack_file():
-        return data
-
-    module.footwork_pack_file = footwork_pack_file
-    return PackEntry(pack, module)
-
-
-def catalog_with(*entries: PackEntry):
-    every = [*installed_packs(), *entries]
-    return load_catalog(entries=every, only={e.name for e in every})
-
-
-def installed_pack_site(root: Path, pack: str, toml: str) -> Path:
-    """What pip leaves for a pack: its package and a dist-info with a ``footwork`` entry point."""
-    module = f"footwork_test_{pack.replace('-', '_')}"
-    (root / module).mkdir(parents=True)
-    (root / module / "__init__.py").write_text("", encoding="utf-8")
-    (root / module / "pack.toml").write_text(toml, encoding="utf-8")
-    info = root / f"{module}-1.0.0.dist-info"
-    info.mkdir()
-    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: footwork-test-{pack}\nVersion: 1.0.0\n",
-                                   encoding="utf-8")
-    (info / "entry_points.txt").write_text(f"[footwork]\n{pack} = {module}\n", encoding="utf-8")
-    return root
 
 
 def footwork(*args: str, site: Path | None = None, **env: str) -> subprocess.CompletedProcess[str]:

@@ -15,7 +15,6 @@ from __future__ import annotations
 import functools
 import re
 import string
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -515,7 +514,3 @@ def compile_routine(routine: Routine, level: Level = Level.STANDARD) -> Timeline
 def estimate_seconds(routine: Routine, level: Level = Level.STANDARD) -> float:
     """How long the routine takes at ``level``, as narrated, in seconds."""
     return compile_routine(routine, level).planned_seconds
-
-
-def iter_cues(routine: Routine, level: Level) -> Iterator[Cue]:
-    return iter(compile_routine(routine, level).cues)

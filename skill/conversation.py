@@ -14,7 +14,6 @@ from __future__ import annotations
 import datetime as dt
 import html
 import logging
-from collections.abc import Callable
 from typing import Any
 
 from ask_sdk_core.dispatch_components import AbstractExceptionHandler, AbstractRequestHandler
@@ -268,9 +267,6 @@ def _celebration(days: int) -> str:
 
 
 # --- handlers ------------------------------------------------------------------------------------
-
-Handle = Callable[[Turn], Response]
-
 
 class _Handler(AbstractRequestHandler):
     """A request handler bound to the catalog; subclasses say which requests and what to answer."""

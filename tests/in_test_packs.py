@@ -7,6 +7,9 @@ out as pip would, for tests that run the real command in a new process.
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 import textwrap
 import types
 from pathlib import Path
@@ -80,3 +83,14 @@ def installed_pack_site(root: Path, pack: str, toml: str) -> Path:
                                    encoding="utf-8")
     (info / "entry_points.txt").write_text(f"[footwork]\n{pack} = {module}\n", encoding="utf-8")
     return root
+
+
+def footwork(*args: str, site: Path | None = None, **env: str) -> subprocess.CompletedProcess[str]:
+    """Run the installed ``footwork`` command in a new process, with ``site`` (a pack laid out as pip
+    would) on its path, and without the caller's FOOTWORK_PACKS and FOOTWORK_STRICT."""
+    script = Path(sys.executable).parent / "footwork"
+    environ = {k: v for k, v in os.environ.items() if k not in ("FOOTWORK_PACKS", "FOOTWORK_STRICT")}
+    if site is not None:
+        environ["PYTHONPATH"] = os.pathsep.join(p for p in (str(site), environ.get("PYTHONPATH")) if p)
+    environ.update(env)
+    return subprocess.run([str(script), *args], capture_output=True, text=True, env=environ, timeout=120)

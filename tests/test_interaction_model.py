@@ -10,10 +10,6 @@ from __future__ import annotations
 
 import copy
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 from footwork.core import Level, load_catalog
@@ -26,7 +22,7 @@ from footwork.skill.interaction_model import (
     intents_for,
     spoken,
 )
-from in_test_packs import catalog_with, installed_pack_site, pack_entry, routine_toml
+from in_test_packs import catalog_with, footwork, installed_pack_site, pack_entry, routine_toml
 
 SEED_ROUTINES = {"ankle", "foot", "heel-raises", "toe-walking"}
 
@@ -53,24 +49,6 @@ def values_by_id(model: dict, name: str = "ROUTINE") -> dict[str, dict]:
 @pytest.fixture(scope="module")
 def seed_model() -> dict:
     return build_interaction_model(catalog_with())
-
-
-def footwork(*args: str, site: Path | None = None, **env: str) -> subprocess.CompletedProcess[str]:
-    """Run the footwork command in a new process: the installed script once the commands are wired in."""
-    from footwork.skill import cli
-
-    script = Path(sys.executable).parent / "footwork"
-    if {"model", "package"} <= set(getattr(cli, "COMMANDS", {})) and script.exists():
-        command = [str(script)]
-    else:
-        command = [sys.executable, "-c",
-                   "import click\nfrom footwork.skill.cli.model import model_command, package_command\n"
-                   "click.Group(commands=[model_command, package_command])(prog_name='footwork')"]
-    environ = {k: v for k, v in os.environ.items() if k not in ("FOOTWORK_PACKS", "FOOTWORK_STRICT")}
-    if site is not None:
-        environ["PYTHONPATH"] = os.pathsep.join(p for p in (str(site), environ.get("PYTHONPATH")) if p)
-    environ.update(env)
-    return subprocess.run([*command, *args], capture_output=True, text=True, env=environ, timeout=120)
 
 
 # --- what the model holds ------------------------------------------------------------------------

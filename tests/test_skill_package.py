@@ -8,9 +8,6 @@ fails.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -25,31 +22,13 @@ from footwork.skill.skill_package import (
     health_claims,
     write_skill_package,
 )
-from in_test_packs import catalog_with, installed_pack_site, pack_entry, routine_toml
+from in_test_packs import catalog_with, footwork, installed_pack_site, pack_entry, routine_toml
 
 LAMBDA_ARN = "arn:aws:lambda:us-east-1:123456789012:function:footwork"
 ENDPOINT = "https://footwork.example.org/alexa"
 
 
 # --- helpers -------------------------------------------------------------------------------------
-
-
-def footwork(*args: str, site: Path | None = None, **env: str) -> subprocess.CompletedProcess[str]:
-    """Run the footwork command in a new process: the installed script once the commands are wired in."""
-    from footwork.skill import cli
-
-    script = Path(sys.executable).parent / "footwork"
-    if {"model", "package"} <= set(getattr(cli, "COMMANDS", {})) and script.exists():
-        command = [str(script)]
-    else:
-        command = [sys.executable, "-c",
-                   "import click\nfrom footwork.skill.cli.model import model_command, package_command\n"
-                   "click.Group(commands=[model_command, package_command])(prog_name='footwork')"]
-    environ = {k: v for k, v in os.environ.items() if k not in ("FOOTWORK_PACKS", "FOOTWORK_STRICT")}
-    if site is not None:
-        environ["PYTHONPATH"] = os.pathsep.join(p for p in (str(site), environ.get("PYTHONPATH")) if p)
-    environ.update(env)
-    return subprocess.run([*command, *args], capture_output=True, text=True, env=environ, timeout=120)
 
 
 def files_under(root: Path) -> list[str]:

@@ -32,7 +32,8 @@ from ._model import (
 from ._schema import SCHEMA_VERSION, parse_pack_data, read_pack_file
 from .hookspecs import hookimpl, hookspec
 from .narration import Mode, Narration, Page, narrate, to_ssml, to_text
-from .plugins import PackEntry, installed_packs, load_catalog, selected_names, strict_from_env
+from .plugins import PackEntry, installed_packs, load_catalog
+from .settings import Settings, SettingsError, strict_from_env
 from .timeline import Cue, Position, Timeline, compile_routine, estimate_seconds
 
 __all__ = [
@@ -41,5 +42,5 @@ __all__ = [
     "PackDataError", "PackEntry", "PackError", "Page", "Position", "Problem", "Repeat", "Rest", "Routine",
     "Say", "Source", "Step", "SwitchSide", "Timeline", "compile_routine", "estimate_seconds", "hookimpl",
     "hookspec", "installed_packs", "load_catalog", "narrate", "other_side", "parse_pack_data",
-    "read_pack_file", "selected_names", "strict_from_env", "to_ssml", "to_text",
+    "read_pack_file", "Settings", "SettingsError", "strict_from_env", "to_ssml", "to_text",
 ]

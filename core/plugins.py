@@ -14,7 +14,7 @@ import importlib
 import os
 import re
 import traceback
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from importlib import metadata
 from importlib.resources import files
@@ -30,10 +30,10 @@ from ._catalog import Catalog, LoadedPack
 from ._errors import PackError
 from ._model import Exercise, Pack, Routine
 from ._schema import ID_PATTERN, parse_pack_data
+from .settings import PACKS, pack_selection_from_env
 
 ENTRY_POINT_GROUP = "footwork"
 DATA_FILE = "pack.toml"
-SELECTION_VARIABLE = "FOOTWORK_PACKS"
 
 
 @dataclass(frozen=True)
@@ -71,19 +71,6 @@ def installed_packs() -> list[PackEntry]:
     return sorted(entries.values(), key=lambda e: (e.name, _normal(e.distribution)))
 
 
-def selected_names(value: str | None) -> set[str] | None:
-    """``FOOTWORK_PACKS`` read: None (unset) loads all; empty loads none; else the names listed."""
-    if value is None:
-        return None
-    return {name.strip() for name in value.split(",") if name.strip()}
-
-
-def strict_from_env(environ: Mapping[str, str] | None = None) -> bool:
-    """``FOOTWORK_STRICT``: whether a pack that fails to load should stop the service from starting."""
-    environ = os.environ if environ is None else environ
-    return environ.get("FOOTWORK_STRICT", "").strip().lower() in ("1", "true", "yes", "on")
-
-
 def load_catalog(
     entries: Sequence[PackEntry] | None = None,
     *,
@@ -100,8 +87,8 @@ def load_catalog(
     entries = installed_packs() if entries is None else list(entries)
     selection = "the pack selection"
     if only is None:
-        only = selected_names(os.environ.get(SELECTION_VARIABLE))
-        selection = SELECTION_VARIABLE
+        only = pack_selection_from_env()
+        selection = PACKS
     loaded: list[LoadedPack] = []
     left_out: set[str] = set()
     if only is not None:

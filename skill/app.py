@@ -1,10 +1,9 @@
 """The Flask application: POST /alexa for the skill, GET /healthz for whoever watches it.
 
-``create_app`` is the factory. Settings live in ``app.config``, read from the environment unless
-given: ``FOOTWORK_SKILL_ID`` (one id or several, comma-separated), ``FOOTWORK_VERIFY`` (on unless
-``0``), ``FOOTWORK_DB`` (the SQLite file), ``FOOTWORK_DEV`` (the local dev server: verification off,
-the web simulator on). The skill, its catalog and its verifier are kept on the app, in
-``app.extensions["footwork"]``, so several apps (tests) can live in one process.
+``create_app`` is the factory. Settings live in ``app.config``, read from the environment
+(:mod:`footwork.core.settings`, which documents each) unless given: ``FOOTWORK_SKILL_ID``,
+``FOOTWORK_VERIFY``, ``FOOTWORK_DB``, ``FOOTWORK_DEV``. The skill, its catalog and its verifier
+are kept on the app, in ``app.extensions["footwork"]``, so several apps (tests) can live in one process.
 """
 
 from __future__ import annotations
@@ -20,7 +19,8 @@ from ask_sdk_core.serialize import DefaultSerializer
 from ask_sdk_core.skill import CustomSkill
 from ask_sdk_model import RequestEnvelope
 from flask import Flask, Response, jsonify, request
-from footwork.core import Catalog, load_catalog
+from footwork.core import Catalog, load_catalog, settings
+from footwork.core.settings import ANY_SKILL, Settings, parse_flag, parse_skill_ids
 
 from .builder import skill_builder
 from .persistence import SQLitePersistenceAdapter, default_database_path
@@ -46,31 +46,6 @@ class Footwork:
     dev: bool
 
 
-def _flag(value: Any, default: bool) -> bool:
-    if value is None:
-        return default
-    if isinstance(value, bool):
-        return value
-    return str(value).strip().lower() not in ("0", "false", "no", "off", "")
-
-
-def _skill_ids(value: Any) -> set[str] | None:
-    if not value:
-        return None
-    if isinstance(value, str):
-        ids = {part.strip() for part in value.split(",") if part.strip()}
-    else:
-        ids = set(value)
-    return ids or None
-
-
-def settings_from_env(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
-    """The app settings the environment gives, under the names ``app.config`` uses."""
-    environ = os.environ if environ is None else environ
-    names = ("FOOTWORK_SKILL_ID", "FOOTWORK_VERIFY", "FOOTWORK_DB", "FOOTWORK_DEV")
-    return {name: environ[name] for name in names if name in environ}
-
-
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the Footwork web app. ``config`` overrides the environment; see the module docstring.
 
@@ -81,27 +56,28 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     # namespace package of an editable install, whose __path__ is a path-hook name, not a folder.
     here = os.path.dirname(os.path.abspath(__file__))
     app = Flask("footwork.skill", instance_path=os.path.join(here, "instance"))
+    env = Settings.from_env()
     app.config.update(
-        FOOTWORK_SKILL_ID=None,
-        FOOTWORK_VERIFY=True,
-        FOOTWORK_DB=None,
-        FOOTWORK_DEV=False,
+        FOOTWORK_SKILL_ID=env.skill_ids,
+        FOOTWORK_VERIFY=env.verify,
+        FOOTWORK_DB=env.db,
+        FOOTWORK_DEV=env.dev,
         MAX_CONTENT_LENGTH=MAX_BODY_BYTES,
     )
-    app.config.update(settings_from_env())
     if config:
         app.config.update(config)
 
-    dev = _flag(app.config["FOOTWORK_DEV"], False)
-    verify = _flag(app.config["FOOTWORK_VERIFY"], True) and not dev
+    dev = parse_flag(settings.DEV, app.config["FOOTWORK_DEV"], False)
+    verify = parse_flag(settings.VERIFY, app.config["FOOTWORK_VERIFY"], True) and not dev
     catalog = app.config.get("FOOTWORK_CATALOG") or load_catalog()
     for problem in catalog.problems:
         log.warning("pack problem: %s", problem)
     persistence = SQLitePersistenceAdapter(app.config["FOOTWORK_DB"] or default_database_path())
     verifier = None
     if verify:
+        skill_ids = parse_skill_ids(app.config["FOOTWORK_SKILL_ID"])
         verifier = app.config.get("FOOTWORK_VERIFIER") or RequestVerifier(
-            skill_ids=_skill_ids(app.config["FOOTWORK_SKILL_ID"])
+            skill_ids=None if skill_ids == ANY_SKILL or not skill_ids else set(skill_ids)
         )
     skill = skill_builder(catalog, persistence).create()
     state = Footwork(catalog, skill, verifier, persistence, DefaultSerializer(), dev)

@@ -22,7 +22,7 @@ from footwork.core import (
     installed_packs,
     load_catalog,
 )
-from footwork.core.plugins import ENTRY_POINT_GROUP, selected_names, strict_from_env
+from footwork.core.plugins import ENTRY_POINT_GROUP
 
 pytestmark = pytest.mark.usefixtures("no_pack_selection")
 
@@ -102,17 +102,6 @@ def test_a_name_in_footwork_packs_that_is_not_installed_is_reported(monkeypatch)
 def test_an_explicit_selection_wins_over_the_environment(monkeypatch):
     monkeypatch.setenv("FOOTWORK_PACKS", "")
     assert [p.name for p in load_catalog(only={"toe-walking"}).packs] == ["toe-walking"]
-
-
-def test_selected_names_and_strict_mode():
-    assert selected_names(None) is None
-    assert selected_names("") == set()
-    assert selected_names(" , ") == set()
-    assert selected_names("ankle, foot ,,") == {"ankle", "foot"}
-    assert strict_from_env({"FOOTWORK_STRICT": "1"})
-    assert strict_from_env({"FOOTWORK_STRICT": " Yes "})
-    assert not strict_from_env({"FOOTWORK_STRICT": "0"})
-    assert not strict_from_env({})
 
 
 # --- in-test plugins: what a pack may do -----------------------------------------------------------

@@ -30,7 +30,7 @@ from typing import TypeVar
 import click
 from footwork.core import Catalog, LoadedPack
 from footwork.core import load_catalog as load_core_catalog
-from footwork.core.plugins import strict_from_env
+from footwork.core.settings import strict_from_env
 
 #: Subcommand name -> "module:attribute", the module relative to this package.
 COMMANDS: dict[str, str] = {

@@ -46,6 +46,7 @@ from footwork.core import load_catalog as load_core_catalog
 from footwork.core._model import FIRST_TIME_MAX_TIMES, AmountKind, other_side
 from footwork.core._scaffold import ScaffoldError, pack_names, write_pack
 from footwork.core.plugins import DATA_FILE, ENTRY_POINT_GROUP
+from footwork.core.settings import pack_selection_from_env
 
 from . import error_lines, exit_if_strict, load_catalog, strict_option
 
@@ -125,9 +126,10 @@ def routine_ids(pack: LoadedPack) -> str:
 def packs_listing(catalog: Catalog) -> list[str]:
     """The packs as a table; a failed pack's problems follow its row, indented, one a line."""
     if not catalog.packs:
-        selection = os.environ.get("FOOTWORK_PACKS")
+        selection = pack_selection_from_env()
         if selection is not None:
-            return [f"No packs selected: FOOTWORK_PACKS is set to {selection!r}."]
+            names = ",".join(sorted(selection))
+            return [f"No packs selected: FOOTWORK_PACKS is set to {names!r}."]
         return ["No packs installed. Install one with pip, or start one with: footwork packs new NAME"]
     headers = ["NAME", "VERSION", "DISTRIBUTION", "STATUS", "ROUTINES"]
     rows = [[p.name, p.version or "-", p.distribution or "-", p.status, routine_ids(p)]

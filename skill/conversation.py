@@ -1,8 +1,13 @@
 """The conversation: ask-sdk-core handlers for every request Footwork can receive.
 
-A routine is narrated in pages (see :mod:`footwork.core.narration`); the session keeps the place
-(routine, level, mode, page) and every handler that moves through the routine speaks one page.
-When the session ends early the place is saved, so the next launch can offer to carry on.
+A routine is narrated in pages (see :mod:`footwork.core.narration`). The session keeps the place due
+next and the place said last (:mod:`footwork.skill.place`, positions rather than page numbers), and
+every handler that moves through the routine says one page (:func:`replies.speak_page`). The place
+due next is saved with every page, so a session that closes while someone lies down or fetches a
+towel can be carried on: by "yes" to the welcome back, or one-shot, "ask foot work to carry on".
+
+Safety comes first: "that hurts" in any state stops the exercise at once, says when to see a
+professional, and offers to skip the exercise or end for today; nothing about it is stored.
 
 Every request gets an answer that helps: an unknown intent, a request type this skill never asked
 for or an error in a handler all end in speech that says what can be said next, never in an
@@ -11,208 +16,33 @@ exception escaping to the web server.
 
 from __future__ import annotations
 
-import datetime as dt
-import html
 import logging
-from typing import Any
 
 from ask_sdk_core.dispatch_components import AbstractExceptionHandler, AbstractRequestHandler
-from ask_sdk_core.exceptions import AttributesManagerException
 from ask_sdk_core.handler_input import HandlerInput
-from ask_sdk_core.utils import get_request_type, get_slot
+from ask_sdk_core.utils import get_request_type
 from ask_sdk_model import Response
-from ask_sdk_model.slu.entityresolution import StatusCode
-from ask_sdk_model.ui import SimpleCard
-from footwork.core import Catalog, Level, Routine, estimate_seconds
-from footwork.core.narration import Narration, Page, narrate
+from footwork.core import Catalog, Level, Routine
+from footwork.core.narration import Mode
 from footwork.core.timeline import number_words, spoken_list, spoken_minutes, spoken_needs
 
+from . import level_policy, slots
 from . import progress as memory
-from .progress import Place
+from .identity import DISCLAIMER, PAIN_FREE_LINE, SEE_A_PROFESSIONAL, SKILL_NAME
+from .place import Place, moved, narration_for, page_of, place_of_page
+from .replies import GO_ON, ask, escape, remaining_seconds, speak_index, speak_page, tell, where
+from .turn import CONFIRM_RESUME, HURT, OFFER_START, Turn
 
 log = logging.getLogger("footwork.skill")
 
-SKILL_NAME = "Foot Work"
-SSML_LIMIT = 8000
-CARD_LIMIT = 8000
-
-DISCLAIMER = (
-    "Foot Work guides you through foot and ankle exercises. It isn't a substitute for professional "
-    "medical advice. Move only within a pain-free range, and stop if anything hurts."
+ROUTINE_COMMANDS = (
+    "Say ready to go on, wait to take your time, repeat to hear that again, make it easier or harder, "
+    "skip to move to the next exercise, or stop to finish for today."
 )
-ROUTINE_COMMANDS = "Say next to go on, repeat to hear that again, previous to go back, or stop to stop."
-
-# Session states: what a "yes" or "no" answers.
-CONFIRM_RESUME = "confirm-resume"
-OFFER_START = "offer-start"
-
-
-def escape(text: str) -> str:
-    """Plain text made safe inside SSML."""
-    return html.escape(text, quote=False)
-
-
-class Turn:
-    """One request, as the handlers see it: the catalog, the session, the person's progress.
-
-    Persistent attributes are read only when a handler asks for them, so a "next" that needs none
-    costs no database read.
-    """
-
-    def __init__(self, handler_input: HandlerInput, catalog: Catalog) -> None:
-        self.input = handler_input
-        self.catalog = catalog
-        manager = handler_input.attributes_manager
-        try:
-            session = manager.session_attributes
-        except AttributesManagerException:
-            # A request outside a session (Alexa sends some) has nowhere to keep a place.
-            session = None
-        self.session: dict[str, Any] = session if session is not None else {}
-        self._progress: dict[str, Any] | None = None
-
-    # -- memory ------------------------------------------------------------------------------------
-
-    @property
-    def progress(self) -> dict[str, Any]:
-        if self._progress is None:
-            self._progress = self.input.attributes_manager.persistent_attributes
-        return self._progress
-
-    def save_progress(self) -> None:
-        if self._progress is not None:
-            self.input.attributes_manager.save_persistent_attributes()
-
-    @property
-    def today(self) -> dt.date:
-        stamp = getattr(self.input.request_envelope.request, "timestamp", None)
-        if isinstance(stamp, dt.datetime):
-            return (stamp if stamp.tzinfo else stamp.replace(tzinfo=dt.UTC)).astimezone(dt.UTC).date()
-        return dt.datetime.now(dt.UTC).date()
-
-    @property
-    def place(self) -> Place | None:
-        place = Place.from_json(self.session.get("place"))
-        if place is None or self.catalog.get(place.routine) is None:
-            return None
-        return place
-
-    @place.setter
-    def place(self, place: Place | None) -> None:
-        if place is None:
-            self.session.pop("place", None)
-        else:
-            self.session["place"] = place.as_json()
-
-    @property
-    def state(self) -> str | None:
-        return self.session.get("state")
-
-    @state.setter
-    def state(self, value: str | None) -> None:
-        if value is None:
-            self.session.pop("state", None)
-        else:
-            self.session["state"] = value
-
-    # -- the routine -------------------------------------------------------------------------------
-
-    def narration(self, place: Place) -> Narration:
-        routine = self.catalog.get(place.routine)
-        assert routine is not None  # Turn.place only returns places of loaded routines
-        return narrate(routine, _level(place.level), "hands-free" if place.mode == "hands-free" else "guided")
-
-    def routine_names(self, limit: int = 4) -> str:
-        titles = [r.title for r in self.catalog.routines[:limit]]
-        more = len(self.catalog.routines) - limit
-        if more > 0:
-            titles.append(f"{number_words(more)} more")
-        return spoken_list(titles)
-
-    # -- answers -----------------------------------------------------------------------------------
-
-    def ask(self, speech: str, reprompt: str, card: tuple[str, str] | None = None) -> Response:
-        builder = self.input.response_builder.speak(speech).ask(reprompt)
-        if card:
-            builder.set_card(SimpleCard(title=card[0], content=card[1][:CARD_LIMIT]))
-        return builder.response
-
-    def tell(self, speech: str, card: tuple[str, str] | None = None) -> Response:
-        builder = self.input.response_builder.speak(speech).set_should_end_session(True)
-        if card:
-            builder.set_card(SimpleCard(title=card[0], content=card[1][:CARD_LIMIT]))
-        return builder.response
-
-    def speak_page(self, place: Place, before: str = "") -> Response:
-        """Say the page at ``place``; on the last page, celebrate and record the routine as done."""
-        narration = self.narration(place)
-        page_index = min(place.page, len(narration.pages) - 1)
-        page = narration.pages[page_index]
-        place = Place(place.routine, place.level, place.mode, page_index)
-        body = _inner(page.ssml)
-        if before and len(before) + len(body) + 20 < SSML_LIMIT:
-            body = f"{before} {body}"
-        card = (f"{narration.routine.title}: {_where(page)}", page.text)
-        self.state = None
-        if page.prompt is None:
-            days = memory.record_completion(self.progress, place.routine, place.level, self.today)
-            self.save_progress()
-            self.place = None
-            # Pages leave room under the limit for this (footwork.core.paging.SKILL_HEADROOM).
-            return self.tell(f"{body} {_celebration(days)}", card)
-        self.place = place
-        memory.save_place(self.progress, place)
-        self.save_progress()
-        return self.ask(body, f"{escape(page.prompt)}", card)
-
-    def start(self, routine: Routine, level: Level | None, before: str = "") -> Response:
-        chosen = level or self._default_level(routine)
-        if level is not None:
-            memory.set_preferred_level(self.progress, level.value)
-        if chosen is Level.FIRST_TIME and level is None:
-            before += " Since this is your first time with it, I'll keep it short."
-        place = Place(routine.id, chosen.value, "guided", 0)
-        return self.speak_page(place, before.strip())
-
-    def _default_level(self, routine: Routine) -> Level:
-        # The articles' advice: a new exercise only a couple of times at first.
-        if memory.times_finished(self.progress, routine.id) == 0:
-            return Level.FIRST_TIME
-        return _level(memory.preferred_level(self.progress) or Level.STANDARD.value)
-
-    def resolve_routine(self) -> tuple[Routine | None, str | None]:
-        """The routine named in the ``routine`` slot: entity resolution first, then the words said."""
-        slot = _slot(self.input, "routine")
-        if slot is None:
-            return None, None
-        said = slot.value
-        for authority in getattr(getattr(slot, "resolutions", None), "resolutions_per_authority", None) or []:
-            status = getattr(getattr(authority, "status", None), "code", None)
-            if status == StatusCode.ER_SUCCESS_MATCH and authority.values:
-                routine = self.catalog.get(authority.values[0].value.id)
-                if routine is not None:
-                    return routine, said
-        if said:
-            return self.catalog.find(said), said
-        return None, None
-
-    def resolve_level(self) -> Level | None:
-        slot = _slot(self.input, "level")
-        if slot is None:
-            return None
-        for authority in getattr(getattr(slot, "resolutions", None), "resolutions_per_authority", None) or []:
-            if getattr(getattr(authority, "status", None), "code", None) == StatusCode.ER_SUCCESS_MATCH:
-                try:
-                    return Level(authority.values[0].value.id)
-                except (ValueError, IndexError, AttributeError):
-                    pass
-        said = (slot.value or "").strip().lower().replace(" ", "-")
-        aliases = {"easy": "gentle", "light": "gentle", "hard": "strong", "normal": "standard",
-                   "beginner": "first-time", "first": "first-time"}
-        try:
-            return Level(aliases.get(said, said))
-        except ValueError:
-            return None
+MODES_EXPLAINED = (
+    "Guided, I stop after each exercise until you say ready. Hands-free, I go straight through with "
+    "time to get into position: say do it hands free, or one at a time to go back."
+)
 
 
 def _intent_name(handler_input: HandlerInput) -> str | None:
@@ -221,49 +51,98 @@ def _intent_name(handler_input: HandlerInput) -> str | None:
     return getattr(intent, "name", None)
 
 
-def _slot(handler_input: HandlerInput, name: str) -> Any:
-    try:
-        slot = get_slot(handler_input, name)
-    except (TypeError, AttributeError):
-        return None
-    return slot if slot is not None and (slot.value or slot.resolutions) else None
+def routine_names(turn: Turn, limit: int = 4) -> str:
+    titles = [r.title for r in turn.catalog.routines[:limit]]
+    more = len(turn.catalog.routines) - limit
+    if more > 0:
+        titles.append(f"{number_words(more)} more")
+    return escape(spoken_list(titles))
 
 
-def _level(value: str) -> Level:
-    try:
-        return Level(value)
-    except ValueError:
-        return Level.STANDARD
+def offer_routines(turn: Turn, lead: str = "") -> Response:
+    if not turn.catalog.routines:
+        return tell(turn, f"{lead}I don't have any routines installed yet.")
+    return ask(turn, f"{lead}I have {routine_names(turn)}. Which would you like to start?",
+               "Which routine would you like to start?")
 
 
-def _inner(ssml: str) -> str:
-    ssml = ssml.strip()
-    if ssml.startswith("<speak>") and ssml.endswith("</speak>"):
-        return ssml[len("<speak>"):-len("</speak>")].strip()
-    return ssml
+def under_way(turn: Turn) -> Place | None:
+    """The routine under way: the session's place, or one-shot, the place saved in the last week."""
+    place = turn.place
+    if place is not None:
+        return place
+    saved = memory.unfinished(turn.progress, turn.catalog, turn.today)
+    if saved is not None:
+        turn.place = saved
+        turn.last = None
+    return saved
 
 
-def _where(page: Page) -> str:
-    position = page.position
-    if position.section != "exercise":
-        return "getting ready" if position.section == "intro" else "finishing"
-    where = f"exercise {position.exercise} of {position.exercises}"
-    if position.sets > 1:
-        where += f", set {position.set} of {position.sets}"
-    return where
+def start(turn: Turn, routine: Routine, level: Level | None, mode: Mode | None, before: str = "") -> Response:
+    """Start ``routine`` from its beginning: the level asked for, else today's by the progression rule."""
+    lead = [before] if before else []
+    if not memory.has_heard_disclaimer(turn.progress):
+        lead.append(escape(DISCLAIMER))
+        memory.mark_disclaimer_heard(turn.progress)
+    levels = level_policy.routine_levels(routine)
+    if level is None:
+        progression = level_policy.todays_level(turn.progress, routine, turn.today)
+        chosen = progression.level
+        lead.append(escape(level_policy.why(progression, routine)))
+    elif len(levels) == 1 and level not in levels:
+        chosen = levels[0]
+        lead.append("This routine has one level.")
+    else:
+        chosen = level
+        memory.set_preferred_level(turn.progress, level.value)
+    if mode is not None:
+        memory.set_preferred_mode(turn.progress, mode)
+    chosen_mode = mode or memory.preferred_mode(turn.progress)
+    place = Place(routine.id, chosen.value, chosen_mode)
+    return speak_page(turn, place, " ".join(part for part in lead if part))
 
 
-def _spoken_where(page: Page) -> str:
-    position = page.position
-    if position.section != "exercise":
-        return "the start"
-    return f"exercise {number_words(position.exercise)}, {escape(position.exercise_name or '')}"
+def change(turn: Turn, place: Place, lead: str, **changes: str) -> Response:
+    """A new level or mode from the part the person is on: same exercise, set, side and round.
+
+    Nothing is said of the routine until the person is ready, so no change ever skips work or
+    finishes a routine.
+    """
+    routine = turn.routine(place)
+    target = moved(place, **changes)
+    narration = narration_for(routine, target)
+    due = place_of_page(narration, page_of(narration, target))
+    turn.place = due
+    turn.last = None
+    turn.state = None
+    memory.save_place(turn.progress, due, turn.today)
+    if "level" in changes:
+        memory.set_preferred_level(turn.progress, changes["level"])
+    if "mode" in changes:
+        memory.set_preferred_mode(turn.progress, changes["mode"])
+    turn.save_progress()
+    return ask(turn, f"{lead} We'll go on from {where(due, routine)}. {GO_ON}",
+               f"{GO_ON} Or say stop to finish for today.")
 
 
-def _celebration(days: int) -> str:
-    if days >= 2:
-        return f"That's {number_words(days)} days in a row. Well done, and see you tomorrow."
-    return "That's your routine done for today. Well done. Come back tomorrow to start a streak."
+def keep_going(turn: Turn, speech: str) -> Response:
+    """An answer in the middle of a routine that moves nothing: the place stays as it was."""
+    return ask(turn, f"{speech} {GO_ON}", f"{GO_ON} Or say stop to finish for today.")
+
+
+def skip_exercise(turn: Turn, place: Place, before: str = "") -> Response:
+    """On to the start of the exercise after the one the person is on."""
+    routine = turn.routine(place)
+    exercise = min(place.exercise + 1, len(routine.exercises) + 1)
+    following = Place(place.routine, place.level, place.mode, exercise)
+    return speak_page(turn, following, before)
+
+
+def hold_place(turn: Turn, place: Place, speech: str) -> Response:
+    """End the session, the place saved as it stands."""
+    memory.save_place(turn.progress, place, turn.today)
+    turn.save_progress()
+    return tell(turn, speech)
 
 
 # --- handlers ------------------------------------------------------------------------------------
@@ -298,24 +177,25 @@ class Launch(_Handler):
             intro = f"Welcome to {SKILL_NAME}. {escape(DISCLAIMER)} "
             memory.mark_disclaimer_heard(turn.progress)
             turn.save_progress()
-        place = memory.unfinished(turn.progress)
-        routine = turn.catalog.get(place.routine) if place else None
-        if place and routine:
-            narration = turn.narration(place)
-            page = narration.pages[min(place.page, len(narration.pages) - 1)]
-            turn.session["resume"] = place.as_json()
+        saved = memory.unfinished(turn.progress, turn.catalog, turn.today)
+        if saved is not None:
+            routine = turn.routine(saved)
+            turn.place = saved
+            turn.last = None
             turn.state = CONFIRM_RESUME
-            return turn.ask(
+            return ask(
+                turn,
                 f"{intro}Welcome back. Do you want to carry on with {escape(routine.title)} at "
-                f"{_spoken_where(page)}?",
-                f"Shall we carry on with {escape(routine.title)}? Say yes, or no to choose another routine.",
+                f"{where(saved, routine)}?",
+                f"Shall we carry on with {escape(routine.title)}? Say yes, start over, or something else.",
             )
         if not turn.catalog.routines:
-            return turn.tell(f"{intro}{SKILL_NAME} has no routines installed yet. "
-                             "Install a content pack, then try again.")
+            return tell(turn, f"{intro}{SKILL_NAME} has no routines installed yet. "
+                              "Install a content pack, then try again.")
         greeting = intro or f"Welcome to {SKILL_NAME}. "
-        return turn.ask(
-            f"{greeting}I have {escape(turn.routine_names())}. Which would you like to start?",
+        return ask(
+            turn,
+            f"{greeting}I have {routine_names(turn)}. Which would you like to start?",
             f"You can say, start {escape(turn.catalog.routines[0].title)}. Which routine would you like?",
         )
 
@@ -324,165 +204,362 @@ class StartRoutine(_Handler):
     intents = ("StartRoutineIntent",)
 
     def answer(self, turn: Turn) -> Response:
-        routine, said = turn.resolve_routine()
-        level = turn.resolve_level()
-        if routine is None and said is None and turn.place is not None and level is not None:
-            # "Make it gentle" in the middle of a routine: same routine, same page, new level.
-            place = turn.place
-            return turn.speak_page(Place(place.routine, level.value, place.mode, place.page),
-                                   f"Okay, {level.spoken} level.")
+        routine, said = slots.routine(turn.input, turn.catalog)
+        level = slots.level(turn.input)
+        mode = slots.mode(turn.input)
+        place = turn.place
+        if routine is None and said is None and place is not None and (level or mode):
+            # "Make it gentle", "do it hands free" in the middle of a routine: same place, new level.
+            current = turn.current or place
+            if level is not None:
+                return LevelChange.to(turn, current, level)
+            assert mode is not None
+            return ModeChange.to(turn, current, mode)
         if routine is None:
-            if not turn.catalog.routines:
-                return turn.tell("I don't have any routines installed yet.")
+            if said is None and mode is not None:
+                memory.set_preferred_mode(turn.progress, mode)
+                turn.save_progress()
+                return offer_routines(turn, f"Okay, {mode} it is. ")
             lead = f"I don't have {escape(said)}. " if said else "Which routine? "
-            return turn.ask(f"{lead}I have {escape(turn.routine_names())}. Which would you like?",
-                            "Which routine would you like to start?")
-        return turn.start(routine, level, "Okay.")
+            return offer_routines(turn, lead)
+        return start(turn, routine, level, mode, "Okay.")
+
+
+class LevelChange(_Handler):
+    """"Make it easier", "make it harder": one level, within the levels the routine has."""
+
+    intents = ("EasierIntent", "HarderIntent")
+
+    def answer(self, turn: Turn) -> Response:
+        place = under_way(turn)
+        if place is None:
+            return offer_routines(turn, "Say which routine, and I'll choose the level for you; then say "
+                                        "make it easier or harder at any time. ")
+        current = turn.current or place
+        routine = turn.routine(current)
+        direction = -1 if _intent_name(turn.input) == "EasierIntent" else 1
+        if len(level_policy.routine_levels(routine)) == 1:
+            return keep_going(turn, "This routine has one level.")
+        new = level_policy.step(routine, current.level_value, direction)
+        if new is None:
+            edge = "easiest" if direction < 0 else "strongest"
+            extra = " Say wait to rest, or skip to move on." if direction < 0 else ""
+            return keep_going(turn, f"This is already the {edge} level.{extra}")
+        return self.to(turn, current, new)
+
+    @staticmethod
+    def to(turn: Turn, place: Place, level: Level) -> Response:
+        if place.level == level.value:
+            return keep_going(turn, f"You're already at the {level.spoken} level.")
+        routine = turn.routine(place)
+        levels = level_policy.routine_levels(routine)
+        if level not in levels and len(levels) == 1:
+            return keep_going(turn, "This routine has one level.")
+        return change(turn, place, f"Okay, the {level.spoken} level.", level=level.value)
+
+
+class ModeChange(_Handler):
+    """"Do it hands free", "one at a time": the mode, remembered for next time."""
+
+    intents = ("SetModeIntent",)
+
+    def answer(self, turn: Turn) -> Response:
+        mode = slots.mode(turn.input)
+        place = under_way(turn)
+        if mode is None:
+            return ask(turn, f"{MODES_EXPLAINED} Which would you like?", "Say hands free, or one at a time.")
+        if place is None:
+            memory.set_preferred_mode(turn.progress, mode)
+            turn.save_progress()
+            return offer_routines(turn, f"Okay, {mode} from now on. ")
+        return self.to(turn, turn.current or place, mode)
+
+    @staticmethod
+    def to(turn: Turn, place: Place, mode: Mode) -> Response:
+        if place.mode == mode:
+            return keep_going(turn, f"We're already {mode}.")
+        what = ("Okay, hands-free: I won't stop between exercises." if mode == "hands-free"
+                else "Okay, one at a time: I'll stop after each part until you say ready.")
+        return change(turn, place, what, mode=mode)
 
 
 class ListRoutines(_Handler):
     intents = ("ListRoutinesIntent",)
 
     def answer(self, turn: Turn) -> Response:
+        if turn.state == CONFIRM_RESUME:
+            turn.place = None  # "something else": the saved place stays for another day
+        turn.state = None
         if not turn.catalog.routines:
-            return turn.tell("I don't have any routines installed yet.")
-        parts = [f"{escape(r.title)}, {spoken_minutes(estimate_seconds(r, Level.STANDARD))}"
-                 for r in turn.catalog.routines]
+            return tell(turn, "I don't have any routines installed yet.")
+        parts = []
+        for routine in turn.catalog.routines:
+            level = level_policy.todays_level(turn.progress, routine, turn.today).level
+            parts.append(f"{escape(routine.title)}, {spoken_minutes(_seconds(routine, level))}")
         count = len(parts)
         noun = "routine" if count == 1 else "routines"
         card = "\n".join(f"{r.title} ({len(r.exercises)} exercises)" for r in turn.catalog.routines)
-        return turn.ask(f"I have {number_words(count)} {noun}: {'; '.join(parts)}. Which would you like?",
-                        "Which routine would you like to start?", ("Routines", card))
+        return ask(turn, f"I have {number_words(count)} {noun}: {'; '.join(parts)}. Which would you like?",
+                   "Which routine would you like to start?", ("Routines", card))
+
+
+def _seconds(routine: Routine, level: Level) -> float:
+    return narration_for(routine, Place(routine.id, level.value, "guided")).planned_seconds
 
 
 class DescribeRoutine(_Handler):
     intents = ("DescribeRoutineIntent",)
 
     def answer(self, turn: Turn) -> Response:
-        routine, said = turn.resolve_routine()
-        if routine is None:
-            place = turn.place
-            routine = turn.catalog.get(place.routine) if place and said is None else None
+        routine, said = slots.routine(turn.input, turn.catalog)
+        place = turn.place
+        if routine is None and said is None and place is not None:
+            # "What do I need?" in the middle of a routine: answer, and keep the place.
+            mine = turn.routine(place)
+            needs = (f"For {escape(mine.title)} you'll need {escape(spoken_needs(mine.all_needs))}."
+                     if mine.all_needs else f"{escape(mine.title)} needs nothing but you.")
+            return keep_going(turn, needs)
         if routine is None:
             lead = f"I don't have {escape(said)}. " if said else ""
-            return turn.ask(f"{lead}I have {escape(turn.routine_names())}. Which one shall I describe?",
-                            "Which routine would you like to hear about?")
-        level = _level(memory.preferred_level(turn.progress) or Level.STANDARD.value)
+            return ask(turn, f"{lead}I have {routine_names(turn)}. Which one shall I describe?",
+                       "Which routine would you like to hear about?")
+        level = level_policy.todays_level(turn.progress, routine, turn.today).level
         names = spoken_list([e.name for e in routine.exercises])
         count = len(routine.exercises)
         noun = "exercise" if count == 1 else "exercises"
         needs = f" You'll need {spoken_needs(routine.all_needs)}." if routine.all_needs else ""
         speech = (f"{routine.title} has {number_words(count)} {noun}: {names}. It takes "
-                  f"{spoken_minutes(estimate_seconds(routine, level))} at the {level.spoken} level.{needs}")
+                  f"{spoken_minutes(_seconds(routine, level))} at the {level.spoken} level.{needs}")
+        if place is not None:
+            return keep_going(turn, escape(speech))
         turn.state = OFFER_START
-        turn.session["offer"] = routine.id
-        return turn.ask(f"{escape(speech)} Would you like to start it?",
-                        f"Shall I start {escape(routine.title)}?", (routine.title, speech))
+        turn.offer = routine
+        return ask(turn, f"{escape(speech)} Would you like to start it?",
+                   f"Shall I start {escape(routine.title)}?", (routine.title, speech))
 
 
-class _InRoutine(_Handler):
-    """Moves within the routine in the session; without one, explains how to start one."""
+class HowLong(_Handler):
+    """"How long is left", "how many are left": at this person's level, keeping the place."""
+
+    intents = ("HowLongIntent",)
+
+    def answer(self, turn: Turn) -> Response:
+        place = under_way(turn)
+        if place is None:
+            return ListRoutines(self.catalog).answer(turn)
+        routine = turn.routine(place)
+        seconds, exercises = remaining_seconds(turn, place)
+        total = len(routine.exercises)
+        level = place.level_value.spoken
+        if place.exercise > total:
+            left = "Only the wrap-up is left."
+        elif exercises == total:
+            left = (f"{escape(routine.title)} takes {spoken_minutes(seconds)} at the {level} level, "
+                    f"{number_words(total)} {'exercise' if total == 1 else 'exercises'}.")
+        else:
+            noun = "exercise" if exercises == 1 else "exercises"
+            left = (f"{spoken_minutes(seconds).capitalize()} left at the {level} level: "
+                    f"{number_words(exercises)} {noun} of {number_words(total)}.")
+        return keep_going(turn, left)
+
+
+class WhatsNext(_Handler):
+    intents = ("WhatsNextIntent",)
+
+    def answer(self, turn: Turn) -> Response:
+        place = under_way(turn)
+        if place is None:
+            return offer_routines(turn, "Nothing's under way. ")
+        routine = turn.routine(place)
+        if place.exercise > len(routine.exercises):
+            return keep_going(turn, "Next is the wrap-up, the end of the routine.")
+        return keep_going(turn, f"Next is {where(place, routine, numbered=True)}.")
+
+
+class WhereAmI(_Handler):
+    intents = ("WhereIntent",)
+
+    def answer(self, turn: Turn) -> Response:
+        place = under_way(turn)
+        if place is None:
+            return offer_routines(turn, "You're not in a routine right now. ")
+        current = turn.current or place
+        routine = turn.routine(current)
+        if current.exercise == 0:
+            return keep_going(turn, f"This is the start of {escape(routine.title)}, before exercise one.")
+        return keep_going(turn, f"This is {where(current, routine, numbered=True)}, in "
+                                f"{escape(routine.title)}.")
+
+
+class Pace(_Handler):
+    intents = ("PaceIntent",)
+
+    def answer(self, turn: Turn) -> Response:
+        speech = ("I can't change the pace of the counts: they follow the movement, slow and controlled. "
+                  "If you need more time, say wait at any point, or repeat to do that part again.")
+        if under_way(turn) is None:
+            return offer_routines(turn, f"{speech} ")
+        return keep_going(turn, speech)
+
+
+class Safety(_Handler):
+    intents = ("SafetyIntent",)
+
+    def answer(self, turn: Turn) -> Response:
+        place = turn.place
+        speech = escape(DISCLAIMER)
+        if place is None:
+            return offer_routines(turn, f"{speech} ")
+        cautions = " ".join(turn.routine(place).all_cautions)
+        return keep_going(turn, f"{speech} {escape(cautions)}".strip())
+
+
+class Hurt(_Handler):
+    """"That hurts", "my ankle hurts", "I feel dizzy": stop now, and never a prompt to carry on."""
+
+    intents = ("HurtIntent",)
+
+    def answer(self, turn: Turn) -> Response:
+        stop_now = f"Stop that exercise now, and rest. {SEE_A_PROFESSIONAL}"
+        place = under_way(turn)
+        if place is None:
+            return tell(turn, f"{stop_now} Take care.")
+        current = turn.current or place
+        routine = turn.routine(current)
+        # The place stays where the person was, as on any stop; nothing about the pain is kept.
+        memory.save_place(turn.progress, current, turn.today)
+        turn.save_progress()
+        turn.state = HURT
+        if 1 <= current.exercise <= len(routine.exercises):
+            name = routine.exercises[current.exercise - 1].name
+            offer = (f"Do you want to skip {escape(name[:1].lower() + name[1:])} and go on to the next "
+                     "exercise? Or say stop to end for today.")
+        else:
+            offer = "Do you want to go on without it? Or say stop to end for today."
+        return ask(turn, f"{stop_now} {offer}",
+                   "Say skip to go on to the next exercise, or stop to end for today.")
+
+
+class Wait(_Handler):
+    """"Wait", "hang on", "I need a break", "pause": hold the place, and keep listening."""
+
+    intents = ("WaitIntent", "AMAZON.PauseIntent")
 
     def answer(self, turn: Turn) -> Response:
         place = turn.place
         if place is None:
-            saved = memory.unfinished(turn.progress)
-            if saved and turn.catalog.get(saved.routine) and self.resumes_saved:
-                return self.move(turn, saved)
-            return turn.ask(
-                f"You're not in a routine right now. I have {escape(turn.routine_names())}. "
-                "Which would you like to start?",
-                "Which routine would you like to start?",
-            )
-        return self.move(turn, place)
-
-    resumes_saved = False
-
-    def move(self, turn: Turn, place: Place) -> Response:  # pragma: no cover - every subclass moves
-        raise NotImplementedError
+            return ask(turn, "Take your time. When you're ready, say start, and a routine's name.",
+                       "Say start, and a routine's name, when you're ready.")
+        memory.save_place(turn.progress, place, turn.today)
+        turn.save_progress()
+        return ask(turn, "Take your time. Say ready when you want to go on.",
+                   "Say ready when you want to go on, or stop to finish for today. I'll keep your place.")
 
 
-class Next(_InRoutine):
-    intents = ("AMAZON.NextIntent",)
+class Skip(_Handler):
+    intents = ("SkipIntent",)
 
-    def move(self, turn: Turn, place: Place) -> Response:
-        return turn.speak_page(Place(place.routine, place.level, place.mode, place.page + 1))
+    def answer(self, turn: Turn) -> Response:
+        place = under_way(turn)
+        if place is None:
+            return offer_routines(turn, "You're not in a routine right now. ")
+        current = turn.current or place
+        routine = turn.routine(current)
+        exercises = routine.exercises
+        name = exercises[current.exercise - 1].name if 1 <= current.exercise <= len(exercises) else ""
+        return skip_exercise(turn, current, f"Okay, skipping {escape(name)}." if name else "Okay.")
 
 
-class Previous(_InRoutine):
+class Next(_Handler):
+    """"Next", "ready", "carry on", "continue", "resume": say the page due, wherever it was left."""
+
+    intents = ("AMAZON.NextIntent", "AMAZON.ResumeIntent")
+
+    def answer(self, turn: Turn) -> Response:
+        resumed = turn.place is None
+        place = under_way(turn)
+        if place is None:
+            return offer_routines(turn, "You're not in a routine right now. ")
+        if turn.state == HURT:
+            current = turn.current or place
+            return skip_exercise(turn, current, "Okay, on to the next exercise.")
+        if turn.state == CONFIRM_RESUME:
+            return speak_page(turn, place, "Okay, carrying on.")
+        if resumed:
+            routine = turn.routine(place)
+            return speak_page(turn, place,
+                              f"Carrying on with {escape(routine.title)}, at {where(place, routine)}.")
+        return speak_page(turn, place)
+
+
+class Previous(_Handler):
     intents = ("AMAZON.PreviousIntent",)
 
-    def move(self, turn: Turn, place: Place) -> Response:
-        if place.page == 0:
-            return turn.speak_page(place, "This is the first part.")
-        return turn.speak_page(Place(place.routine, place.level, place.mode, place.page - 1))
+    def answer(self, turn: Turn) -> Response:
+        place = under_way(turn)
+        if place is None:
+            return offer_routines(turn, "You're not in a routine right now. ")
+        current = turn.current or place
+        narration = narration_for(turn.routine(current), current)
+        index = page_of(narration, current)
+        if index <= 0:
+            return speak_index(turn, narration, 0, "This is the first part.")
+        return speak_index(turn, narration, index - 1)
 
 
-class Repeat(_InRoutine):
+class Repeat(_Handler):
     intents = ("AMAZON.RepeatIntent",)
 
-    def move(self, turn: Turn, place: Place) -> Response:
-        return turn.speak_page(place)
+    def answer(self, turn: Turn) -> Response:
+        place = under_way(turn)
+        if place is None:
+            return offer_routines(turn, "You're not in a routine right now. ")
+        if turn.state == HURT:
+            return Hurt(self.catalog).answer(turn)
+        return speak_page(turn, turn.current or place)
 
 
-class StartOver(_InRoutine):
+class StartOver(_Handler):
     intents = ("AMAZON.StartOverIntent",)
 
-    def move(self, turn: Turn, place: Place) -> Response:
-        return turn.speak_page(Place(place.routine, place.level, place.mode, 0), "Starting over.")
-
-
-class Resume(_InRoutine):
-    intents = ("AMAZON.ResumeIntent",)
-    resumes_saved = True
-
-    def move(self, turn: Turn, place: Place) -> Response:
-        return turn.speak_page(place, "Carrying on.")
-
-
-class Pause(_Handler):
-    intents = ("AMAZON.PauseIntent",)
-
     def answer(self, turn: Turn) -> Response:
-        place = turn.place
+        place = under_way(turn)
         if place is None:
-            return turn.tell("Okay. Come back whenever you're ready.")
-        memory.save_place(turn.progress, place)
-        turn.save_progress()
-        page = turn.narration(place).pages[place.page]
-        return turn.tell(f"Paused at {_spoken_where(page)}. When you're ready, say: Alexa, ask foot work "
-                         "to resume.")
+            return offer_routines(turn, "You're not in a routine right now. ")
+        return speak_page(turn, Place(place.routine, place.level, place.mode), "Starting over.")
 
 
 class Yes(_Handler):
     intents = ("AMAZON.YesIntent",)
 
     def answer(self, turn: Turn) -> Response:
-        if turn.state == CONFIRM_RESUME:
-            saved = Place.from_json(turn.session.pop("resume", None))
-            if saved and turn.catalog.get(saved.routine):
-                return turn.speak_page(saved, "Okay, carrying on.")
-        if turn.state == OFFER_START:
-            routine = turn.catalog.get(turn.session.pop("offer", "") or "")
-            if routine:
-                return turn.start(routine, None, "Great.")
-        if turn.place is not None:
-            return turn.speak_page(Place(**{**turn.place.as_json(), "page": turn.place.page + 1}))
-        return turn.ask(f"I have {escape(turn.routine_names())}. Which would you like to start?",
-                        "Which routine would you like?")
+        if turn.state == OFFER_START and turn.offer is not None:
+            return start(turn, turn.offer, None, None, "Great.")
+        if turn.place is not None or turn.state == HURT:
+            return Next(self.catalog).answer(turn)
+        return offer_routines(turn)
 
 
 class No(_Handler):
     intents = ("AMAZON.NoIntent",)
 
     def answer(self, turn: Turn) -> Response:
-        if turn.state == CONFIRM_RESUME:
-            turn.session.pop("resume", None)
+        state = turn.state
         turn.state = None
-        if turn.place is not None:
-            return turn.ask(f"Okay. {ROUTINE_COMMANDS}", "Say next when you're ready.")
-        return turn.ask(f"Okay. I have {escape(turn.routine_names())}. Which would you like, or say stop?",
-                        "Which routine would you like? Or say stop.")
+        place = turn.place
+        if state == HURT and place is not None:
+            return Goodbye(self.catalog).answer(turn)
+        if state == CONFIRM_RESUME:
+            memory.forget_place(turn.progress)
+            turn.save_progress()
+            turn.place = None
+            return offer_routines(turn, "Okay. ")
+        if state == OFFER_START:
+            turn.offer = None
+        if place is not None:
+            return ask(turn, f"Okay. {GO_ON} Or say stop to finish for today.", GO_ON)
+        return ask(turn, f"Okay. I have {routine_names(turn)}. Which would you like, or say stop?",
+                   "Which routine would you like? Or say stop.")
 
 
 class Help(_Handler):
@@ -491,16 +568,19 @@ class Help(_Handler):
     def answer(self, turn: Turn) -> Response:
         place = turn.place
         if place is not None:
-            routine = turn.catalog.get(place.routine)
-            page = turn.narration(place).pages[place.page]
-            return turn.ask(
-                f"You're doing {escape(routine.title)}, at {_spoken_where(page)}. {ROUTINE_COMMANDS} "
-                "I'll remember your place. And remember: stay within a pain-free range.",
-                "Say next when you're ready, or stop to stop.",
+            current = turn.current or place
+            routine = turn.routine(current)
+            return ask(
+                turn,
+                f"You're doing {escape(routine.title)}, at {where(current, routine)}. {ROUTINE_COMMANDS} "
+                f"I'll keep your place. {MODES_EXPLAINED} {escape(DISCLAIMER)}",
+                f"{GO_ON} Or say stop to finish for today.",
             )
-        return turn.ask(
+        return ask(
+            turn,
             f"{SKILL_NAME} talks you through foot and ankle exercises, step by step. I have "
-            f"{escape(turn.routine_names())}. Say, start, and a routine's name, or ask what's in a routine.",
+            f"{routine_names(turn)}. Say, start, and a routine's name, or ask what's in a routine. "
+            f"{MODES_EXPLAINED} {escape(DISCLAIMER)}",
             "Which routine would you like to start?",
         )
 
@@ -511,11 +591,12 @@ class Goodbye(_Handler):
     def answer(self, turn: Turn) -> Response:
         place = turn.place
         if place is None:
-            return turn.tell("Goodbye.")
-        memory.save_place(turn.progress, place)
-        turn.save_progress()
-        page = turn.narration(place).pages[place.page]
-        return turn.tell(f"Okay, I've saved your place at {_spoken_where(page)}. Goodbye.")
+            return tell(turn, "Goodbye.")
+        if turn.state == HURT and turn.current is not None:
+            place = turn.current
+        routine = turn.routine(place)
+        return hold_place(turn, place, f"Okay, I've saved your place at {where(place, routine)}. To go on, "
+                                       f"say: Alexa, ask foot work to carry on. {PAIN_FREE_LINE} Goodbye.")
 
 
 class Fallback(_Handler):
@@ -526,10 +607,12 @@ class Fallback(_Handler):
 
     def answer(self, turn: Turn) -> Response:
         if turn.place is not None:
-            return turn.ask(f"Sorry, I didn't catch that. {ROUTINE_COMMANDS}", "Say next when you're ready.")
-        return turn.ask(
-            f"Sorry, I didn't catch that. I have {escape(turn.routine_names())}. "
-            "Say, start, and a routine's name.",
+            return ask(turn, "Sorry, I didn't catch that. Say ready to go on, wait to take your time, "
+                             "or stop to finish for today. If something hurts, stop now and say it hurts.",
+                       f"{GO_ON} Or say stop to finish for today.")
+        return ask(
+            turn,
+            f"Sorry, I didn't catch that. I have {routine_names(turn)}. Say, start, and a routine's name.",
             "Which routine would you like to start?",
         )
 
@@ -546,8 +629,8 @@ class SessionEnded(_Handler):
             detail = f"{getattr(error, 'object_type', None)}: {getattr(error, 'message', None)}"
         log.info("session ended: reason=%s error=%s", reason, detail)
         place = turn.place
-        if place is not None:
-            memory.save_place(turn.progress, place)
+        if place is not None and turn.state != CONFIRM_RESUME:
+            memory.save_place(turn.progress, place, turn.today)
             turn.save_progress()
         # Alexa allows no speech in reply to SessionEndedRequest.
         return turn.input.response_builder.response
@@ -561,10 +644,10 @@ class AnythingElse(_Handler):
 
     def answer(self, turn: Turn) -> Response:
         log.info("unhandled request type %s", get_request_type(turn.input))
-        if get_request_type(turn.input).startswith(("AlexaSkillEvent.", "Messaging.", "System.")):
+        if str(get_request_type(turn.input)).startswith(("AlexaSkillEvent.", "Messaging.", "System.")):
             return turn.input.response_builder.response
-        return turn.ask("Sorry, I can't do that here. Say help to hear what I can do.",
-                        "Say help to hear what I can do.")
+        return ask(turn, "Sorry, I can't do that here. Say help to hear what I can do.",
+                   "Say help to hear what I can do.")
 
 
 class Trouble(AbstractExceptionHandler):
@@ -584,7 +667,8 @@ class Trouble(AbstractExceptionHandler):
 def request_handlers(catalog: Catalog) -> list[AbstractRequestHandler]:
     """Every handler, most specific first: the SDK uses the first that can handle a request."""
     ordered: list[type[_Handler]] = [
-        Launch, StartRoutine, ListRoutines, DescribeRoutine, Next, Previous, Repeat, StartOver, Resume,
-        Pause, Yes, No, Help, Goodbye, SessionEnded, Fallback, AnythingElse,
+        Launch, Hurt, StartRoutine, LevelChange, ModeChange, ListRoutines, DescribeRoutine, HowLong,
+        WhatsNext, WhereAmI, Pace, Safety, Wait, Skip, Next, Previous, Repeat, StartOver, Yes, No, Help,
+        Goodbye, SessionEnded, Fallback, AnythingElse,
     ]
     return [handler(catalog) for handler in ordered]

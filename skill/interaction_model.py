@@ -35,7 +35,12 @@ from typing import Any
 
 from footwork.core import Catalog, Level, Routine
 
-INVOCATION_NAME = "foot work"
+from .identity import INVOCATION_NAME, LEVEL_SYNONYMS, MODE_SYNONYMS
+
+__all__ = [
+    "INVOCATION_NAME", "LEVEL_SYNONYMS", "LOCALES", "build_interaction_model", "check_interaction_model",
+    "intents_for", "routine_values",
+]
 
 #: One-word invocation names are allowed only for a brand the publisher owns.
 BRAND_WORDS: frozenset[str] = frozenset({"footwork"})
@@ -45,6 +50,7 @@ LOCALES: tuple[str, ...] = ("en-US", "en-GB", "en-CA", "en-AU", "en-IN")
 
 ROUTINE_TYPE = "ROUTINE"
 LEVEL_TYPE = "LEVEL"
+MODE_TYPE = "MODE"
 
 # --- samples ---------------------------------------------------------------------------------------
 # Only letters, spaces, apostrophes and periods, numbers spelled out; no sample twice in the model.
@@ -86,6 +92,12 @@ START_ROUTINE_SAMPLES: tuple[str, ...] = (
     "let's do {routine} at {level} level",
     "start {routine} on {level}",
     "do the {routine} routine on {level}",
+    # with a mode
+    "start {routine} {mode}",
+    "do {routine} {mode}",
+    "do the {routine} routine {mode}",
+    "start {routine} in {mode} mode",
+    "start the {routine} routine {mode}",
     # a level alone: starts with a question, or changes the level of the routine under way
     "make it {level}",
     "switch to {level} level",
@@ -117,6 +129,10 @@ LIST_ROUTINES_SAMPLES: tuple[str, ...] = (
     "give me the list of routines",
     "what are my options",
     "which routines do you know",
+    "something else",
+    "a different routine",
+    "another routine",
+    "do something else",
 )
 
 DESCRIBE_ROUTINE_SAMPLES: tuple[str, ...] = (
@@ -139,24 +155,158 @@ DESCRIBE_ROUTINE_SAMPLES: tuple[str, ...] = (
     "what's the {routine} routine like",
     # about the routine under way
     "what's in this routine",
-    "how long is this routine",
     "what do I need for this routine",
     "what do I need",
+    "what equipment do I need",
+    "do I need anything",
 )
 
-#: "Next" in a step-by-step routine is said in many ways; "continue" is left to AMAZON.ResumeIntent
-#: and "I'm done" to AMAZON.StopIntent, where people mean them.
+#: "Next" in a step-by-step routine is said in many ways; "I'm done" is left to AMAZON.StopIntent,
+#: where people mean it, and "what's next" is a question, not a move.
 NEXT_SAMPLES: tuple[str, ...] = (
     "ready",
     "I'm ready",
+    "I'm ready now",
+    "ready now",
+    "okay I'm ready",
     "done",
+    "finished",
+    "go",
     "carry on",
     "keep going",
     "go on",
-    "next exercise",
+    "let's go",
     "next step",
     "next one",
-    "what's next",
+    "next part",
+    "I'm in position",
+    "I've got it",
+    "got it",
+    "I've got the towel",
+    "I'm lying down",
+    "I'm sitting down",
+    "I'm standing",
+)
+
+#: Coming back: in the session, or one-shot ("ask foot work to resume my routine").
+RESUME_SAMPLES: tuple[str, ...] = (
+    "resume my routine",
+    "resume my exercises",
+    "resume where I left off",
+    "continue my routine",
+    "continue my exercises",
+    "continue where I left off",
+    "carry on with my routine",
+    "carry on where I left off",
+    "pick up where I left off",
+    "go on with my routine",
+    "carry on with my exercises",
+)
+
+#: Said in any state, the skill stops the exercise at once. Spelled out body part by body part:
+#: Alexa hears a sample exactly, and a slot here would also catch words that name no pain.
+_BODY = ("ankle", "ankles", "foot", "feet", "knee", "knees", "back", "leg", "legs", "calf", "heel", "toe",
+         "toes", "hip", "shin", "arch", "achilles", "hamstring")
+HURT_SAMPLES: tuple[str, ...] = (
+    "it hurts", "that hurts", "this hurts", "it's hurting", "that really hurts", "it really hurts",
+    "ouch", "ow", "ow that hurts", "I'm in pain", "I am in pain", "it's painful", "that's painful",
+    "this is painful", "I felt a twinge", "I feel a twinge", "I've got a twinge", "I feel dizzy",
+    "I'm dizzy", "I'm feeling dizzy", "I feel faint", "I feel sick", "I've hurt myself",
+    "I hurt myself", "I think I hurt myself", "I think I've hurt myself", "I've got a cramp",
+    "I have a cramp", "I got a cramp", "cramp", "I pulled something", "something hurts",
+    "something's wrong", "I'm hurting", "it's sore", "that's sore", "I felt something pop",
+    "I felt a pop", "sharp pain", "I've got pain", "I have pain",
+    *(f"my {part} hurts" for part in _BODY),
+    *(f"my {part} is hurting" for part in _BODY),
+    *(f"I hurt my {part}" for part in _BODY),
+    *(f"pain in my {part}" for part in _BODY),
+)
+
+#: Hold the place: the person is lying down, fetching a towel, catching their breath.
+WAIT_SAMPLES: tuple[str, ...] = (
+    "wait", "wait a minute", "wait a second", "wait a moment", "hang on", "hang on a minute",
+    "hang on a second", "hold on", "hold on a second", "hold on a minute", "one moment",
+    "just a moment", "one second", "one sec", "just a second", "just a sec", "just a minute",
+    "give me a minute", "give me a moment", "give me a second", "give me a sec", "I need a break",
+    "I need a minute", "I need a moment", "I need a rest", "let me rest", "let me catch my breath",
+    "I need to catch my breath", "not yet", "I'm not ready", "I'm not ready yet",
+    "let me get ready", "let me get into position", "let me get a towel", "I need to get a towel",
+    "I need to get a chair", "let me get a chair", "take a break", "have a break",
+)
+
+WHATS_NEXT_SAMPLES: tuple[str, ...] = (
+    "what's next", "what is next", "what comes next", "what's the next exercise", "what's coming up",
+    "what's after this", "what do we do next", "what are we doing next", "which exercise is next",
+)
+
+HOW_LONG_SAMPLES: tuple[str, ...] = (
+    "how long is left", "how much is left", "how much longer", "how long to go", "how much longer is it",
+    "how many are left", "how many more", "how many left", "how many exercises are left",
+    "how many more exercises", "how many to go", "how long is this routine", "how long is it",
+    "how long will it take", "how long does it take", "how long does this take",
+    "how much time is left", "how long have I got", "how far along am I", "are we nearly done",
+    "are we almost done", "are we nearly there", "is it nearly over", "how long now",
+)
+
+EASIER_SAMPLES: tuple[str, ...] = (
+    "make it easier", "easier", "easier please", "a bit easier", "that's too hard", "this is too hard",
+    "it's too hard", "too hard", "make it gentler", "gentler", "go easier", "something easier",
+    "do fewer", "do less", "fewer please", "tone it down", "lower the level", "go down a level",
+    "an easier level", "make it lighter", "that's too much", "this is too much", "it's too much",
+)
+
+HARDER_SAMPLES: tuple[str, ...] = (
+    "make it harder", "harder", "harder please", "a bit harder", "that's too easy", "this is too easy",
+    "it's too easy", "too easy", "make it tougher", "tougher", "do more", "step it up",
+    "raise the level", "go up a level", "a harder level", "more challenging", "make it more challenging",
+)
+
+PACE_SAMPLES: tuple[str, ...] = (
+    "slower", "faster", "slow down", "speed up", "go slower", "go faster", "too fast", "too slow",
+    "you're going too fast", "you're going too slow", "that's too fast", "that's too slow",
+    "count slower", "count faster", "slow it down", "hurry up", "slower please", "faster please",
+    "can you go slower", "not so fast",
+)
+
+SKIP_SAMPLES: tuple[str, ...] = (
+    "skip", "skip this one", "skip this exercise", "skip it", "skip this", "skip that one",
+    "next exercise", "skip to the next exercise", "I can't do this one", "I don't want to do this one",
+    "move on to the next exercise", "let's skip this one", "go to the next exercise",
+)
+
+WHERE_SAMPLES: tuple[str, ...] = (
+    "which exercise is this", "what exercise is this", "where am I", "where are we", "what am I doing",
+    "what is this exercise", "which one is this", "what's this one", "what part am I on",
+    "which set is this", "which side is it", "what side am I on", "which foot", "which foot is it",
+    "which leg is it", "what are we doing", "what's this exercise called",
+)
+
+SAFETY_SAMPLES: tuple[str, ...] = (
+    "safety", "safety information", "safety advice", "is this safe", "read the disclaimer",
+    "the disclaimer", "tell me the safety advice", "what are the safety instructions", "any warnings",
+    "what should I be careful of",
+)
+
+MODE_SAMPLES: tuple[str, ...] = (
+    "{mode}",
+    "{mode} mode",
+    "{mode} please",
+    "do it {mode}",
+    "switch to {mode}",
+    "switch to {mode} mode",
+    "go {mode}",
+    "make it {mode}",
+    "I want {mode}",
+    "let's do it {mode}",
+    "use {mode} mode",
+    "go back to {mode}",
+)
+
+#: Added to Alexa's own phrases for stopping: a session ends, the place is saved.
+STOP_SAMPLES: tuple[str, ...] = (
+    "that's enough for today", "that's it for today", "I'm done for today", "stop for today",
+    "end for today", "let's stop there", "let's call it a day", "finish for today", "end the routine",
+    "stop the routine", "I've had enough",
 )
 
 #: A few phrasings more common in some English-speaking countries.
@@ -182,12 +332,31 @@ BUILT_IN_INTENTS: tuple[str, ...] = (
     "AMAZON.NavigateHomeIntent",
 )
 
+#: Samples added to Alexa's built-in intents.
+BUILT_IN_SAMPLES: dict[str, tuple[str, ...]] = {
+    "AMAZON.NextIntent": NEXT_SAMPLES,
+    "AMAZON.ResumeIntent": RESUME_SAMPLES,
+    "AMAZON.StopIntent": STOP_SAMPLES,
+}
+
 #: Every intent: name, slots as (name, type), samples. The handlers are written against these names.
 INTENTS: tuple[tuple[str, tuple[tuple[str, str], ...], tuple[str, ...]], ...] = (
-    ("StartRoutineIntent", (("routine", ROUTINE_TYPE), ("level", LEVEL_TYPE)), START_ROUTINE_SAMPLES),
+    ("StartRoutineIntent", (("routine", ROUTINE_TYPE), ("level", LEVEL_TYPE), ("mode", MODE_TYPE)),
+     START_ROUTINE_SAMPLES),
     ("ListRoutinesIntent", (), LIST_ROUTINES_SAMPLES),
     ("DescribeRoutineIntent", (("routine", ROUTINE_TYPE),), DESCRIBE_ROUTINE_SAMPLES),
-    *((name, (), NEXT_SAMPLES if name == "AMAZON.NextIntent" else ()) for name in BUILT_IN_INTENTS),
+    ("HurtIntent", (), HURT_SAMPLES),
+    ("WaitIntent", (), WAIT_SAMPLES),
+    ("WhatsNextIntent", (), WHATS_NEXT_SAMPLES),
+    ("HowLongIntent", (), HOW_LONG_SAMPLES),
+    ("EasierIntent", (), EASIER_SAMPLES),
+    ("HarderIntent", (), HARDER_SAMPLES),
+    ("PaceIntent", (), PACE_SAMPLES),
+    ("SkipIntent", (), SKIP_SAMPLES),
+    ("WhereIntent", (), WHERE_SAMPLES),
+    ("SafetyIntent", (), SAFETY_SAMPLES),
+    ("SetModeIntent", (("mode", MODE_TYPE),), MODE_SAMPLES),
+    *((name, (), BUILT_IN_SAMPLES.get(name, ())) for name in BUILT_IN_INTENTS),
 )
 
 #: Intents that Alexa certification requires every custom skill to handle.
@@ -195,14 +364,6 @@ REQUIRED_INTENTS: tuple[str, ...] = (
     "AMAZON.HelpIntent", "AMAZON.StopIntent", "AMAZON.CancelIntent", "AMAZON.FallbackIntent",
     "AMAZON.NavigateHomeIntent",
 )
-
-#: LEVEL values: id (a :class:`~footwork.core.Level` value), then the words for it.
-LEVEL_SYNONYMS: dict[Level, tuple[str, ...]] = {
-    Level.FIRST_TIME: ("first time", "beginner", "easiest"),
-    Level.GENTLE: ("easy", "light"),
-    Level.STANDARD: ("normal", "regular", "medium"),
-    Level.STRONG: ("hard", "harder", "challenging", "intense"),
-}
 
 # --- the rules ---------------------------------------------------------------------------------------
 
@@ -300,6 +461,15 @@ def level_values() -> list[dict[str, Any]]:
     return values
 
 
+def mode_values() -> list[dict[str, Any]]:
+    """The MODE slot values: ids are the narration's modes, names as they are said."""
+    values = []
+    for mode, words in MODE_SYNONYMS.items():
+        name = mode.replace("-", " ")
+        values.append({"id": mode, "name": {"value": name, "synonyms": [w for w in words if w != name]}})
+    return values
+
+
 def build_interaction_model(
     catalog: Catalog | Iterable[Routine],
     locale: str = "en-US",
@@ -333,6 +503,7 @@ def build_interaction_model(
                 "intents": intents,
                 "types": [
                     {"name": LEVEL_TYPE, "values": level_values()},
+                    {"name": MODE_TYPE, "values": mode_values()},
                     {"name": ROUTINE_TYPE, "values": values},
                 ],
             }
@@ -525,7 +696,7 @@ def _check_values(type_name: str, values: Any) -> list[str]:
         if value_id in ids:
             problems.append(f"{where}: id '{value_id}' is used by more than one value")
         ids.add(value_id)
-        synonyms = name.get("synonyms") or []
+        synonyms = name.get("synonyms") or [] if isinstance(name, dict) else []
         if not isinstance(synonyms, list) or not all(isinstance(s, str) for s in synonyms):
             problems.append(f"{where}: value '{value_id}' has synonyms that are not a list of text")
             synonyms = []

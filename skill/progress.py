@@ -1,9 +1,11 @@
 """What Footwork remembers about a person between sessions, and nothing more.
 
-Stored per user (persistent attributes): the unfinished routine and the page it stopped at, the
-routines finished with their dates, the streak of days, whether the safety disclaimer was heard,
-and the preferred level. Nothing about anyone's health: no pain, no symptoms, no conditions (Alexa's
-health policy; the persistence adapter refuses such keys as a second line of defence).
+Stored per user (persistent attributes): the unfinished routine and the place it stopped at (a
+position, see :mod:`footwork.skill.place`, and the day it was saved), the routines finished with
+their dates and levels, the streak of days, whether the safety disclaimer was heard, and the
+preferred level and mode. All plain JSON: strings, numbers, booleans, lists and objects.
+Nothing about anyone's health: no pain, no symptoms, no conditions (Alexa's health policy; the
+persistence adapter refuses such keys as a second line of defence).
 
 Dates are the day of the request's timestamp in UTC: Alexa requests carry no time zone without
 the settings permission, which Footwork does not ask for.
@@ -12,48 +14,36 @@ the settings permission, which Footwork does not ask for.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from typing import Any
+
+from footwork.core import Catalog, Level
+
+from .place import Place
 
 #: Finished routines kept, newest last: enough for "you've done the ankle routine 12 times" without
 #: letting a row grow without bound.
 HISTORY_LIMIT = 200
 
 
-@dataclass(frozen=True)
-class Place:
-    """Where a person is in a routine: the routine, its level and mode, and the page to say next."""
-
-    routine: str
-    level: str
-    mode: str
-    page: int
-
-    def as_json(self) -> dict[str, Any]:
-        return {"routine": self.routine, "level": self.level, "mode": self.mode, "page": self.page}
-
-    @classmethod
-    def from_json(cls, data: Any) -> Place | None:
-        """A place read back from storage or the session; None when it is missing or malformed."""
-        if not isinstance(data, dict):
-            return None
-        try:
-            routine, level, mode, page = data["routine"], data["level"], data["mode"], data["page"]
-        except KeyError:
-            return None
-        if not (isinstance(routine, str) and isinstance(level, str) and isinstance(mode, str)):
-            return None
-        if isinstance(page, bool) or not isinstance(page, int) or page < 0:
-            return None
-        return cls(routine, level, mode, page)
+#: How long a saved place is offered: after a week, a person starts afresh.
+PLACE_KEPT_DAYS = 7
 
 
-def unfinished(progress: dict[str, Any]) -> Place | None:
-    return Place.from_json(progress.get("unfinished"))
+def unfinished(progress: dict[str, Any], catalog: Catalog, today: dt.date) -> Place | None:
+    """The place saved when a routine was left unfinished, if it is recent and still makes sense."""
+    data = progress.get("unfinished")
+    place = Place.from_json(data, catalog)
+    if place is None or not isinstance(data, dict):
+        return None
+    saved = _date(data.get("saved"))
+    # Places saved before the date was kept are offered: they are what the person left.
+    if saved is not None and not 0 <= (today - saved).days <= PLACE_KEPT_DAYS:
+        return None
+    return place
 
 
-def save_place(progress: dict[str, Any], place: Place) -> None:
-    progress["unfinished"] = place.as_json()
+def save_place(progress: dict[str, Any], place: Place, today: dt.date) -> None:
+    progress["unfinished"] = {**place.as_json(), "saved": today.isoformat()}
 
 
 def forget_place(progress: dict[str, Any]) -> None:
@@ -92,6 +82,29 @@ def record_completion(progress: dict[str, Any], routine: str, level: str, today:
     return days
 
 
+def history(progress: dict[str, Any], routine: str) -> list[tuple[dt.date, Level]]:
+    """The days and levels ``routine`` was finished at, oldest first; unreadable entries skipped."""
+    found: list[tuple[dt.date, Level]] = []
+    entries = progress.get("completed")
+    for item in entries if isinstance(entries, list) else []:
+        if not isinstance(item, dict) or item.get("routine") != routine:
+            continue
+        day = _date(item.get("date"))
+        level = item.get("level")
+        if day is not None and level in {lv.value for lv in Level}:
+            found.append((day, Level(level)))
+    return found
+
+
+def _date(value: Any) -> dt.date | None:
+    if not isinstance(value, str) or len(value) > 10:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
 def times_finished(progress: dict[str, Any], routine: str) -> int:
     history = progress.get("completed")
     if not isinstance(history, list):
@@ -114,3 +127,12 @@ def preferred_level(progress: dict[str, Any]) -> str | None:
 
 def set_preferred_level(progress: dict[str, Any], level: str) -> None:
     progress["level"] = level
+
+
+def preferred_mode(progress: dict[str, Any]) -> str:
+    """The mode last chosen by voice: "guided" (stop between exercises) unless "hands-free" was."""
+    return "hands-free" if progress.get("mode") == "hands-free" else "guided"
+
+
+def set_preferred_mode(progress: dict[str, Any], mode: str) -> None:
+    progress["mode"] = mode

@@ -26,8 +26,8 @@ from urllib.parse import urlsplit
 
 from footwork.core import Catalog, Routine
 
+from .identity import DISCLAIMER, DISCLAIMER_PHRASE, INVOCATION_NAME, SKILL_NAME
 from .interaction_model import (
-    INVOCATION_NAME,
     LOCALES,
     build_interaction_model,
     check_interaction_model,
@@ -36,13 +36,7 @@ from .interaction_model import (
     routine_values,
 )
 
-SKILL_NAME = "Foot Work"
 CATEGORY = "HEALTH_AND_FITNESS"
-DISCLAIMER_PHRASE = "not a substitute for professional medical advice"
-DISCLAIMER = (
-    f"{SKILL_NAME} is {DISCLAIMER_PHRASE}. If you have a health condition, check with a doctor or "
-    "other health professional before you start, move gently, and stop if anything hurts."
-)
 SUMMARY = "Simple foot and ankle exercise routines, talked through one step at a time."
 
 #: A clearly fake address: ``footwork package`` warns whenever it is used.

@@ -8,6 +8,7 @@ developer can talk to the local dev server in seconds:
   matching any value or synonym of its slot type (longest first, so "ankle exercises" beats "ankle");
 * the usual phrasings of Alexa's built-in intents ("next", "go back", "say that again", ...) are
   added, as Alexa adds them to every model ("continue" is AMAZON.ResumeIntent there, as on Alexa);
+  where the model gives a phrase to an intent of its own ("wait" is WaitIntent), the model wins;
 * slots are filled as Alexa fills them: ``ER_SUCCESS_MATCH`` with the value's id and canonical name,
   or, when a routine slot caught words that name nothing ("start underwater yoga"),
   ``ER_SUCCESS_NO_MATCH`` with the raw words;
@@ -38,16 +39,15 @@ FREE_SLOTS: Mapping[str, frozenset[str]] = {
 
 #: How people say Alexa's built-in intents; Alexa knows these without any samples in the model.
 BUILT_IN_PHRASES: Mapping[str, tuple[str, ...]] = {
-    "AMAZON.NextIntent": ("next", "skip", "skip ahead", "skip this", "skip forward", "go forward",
-                          "move on", "go next", "forward", "next part", "the next one"),
+    "AMAZON.NextIntent": ("next", "skip ahead", "skip forward", "go forward", "move on", "go next", "forward",
+                          "next part", "the next one"),
     "AMAZON.PreviousIntent": ("previous", "go back", "back", "back up", "previous one", "previous step",
                               "previous exercise", "last one", "go to the previous one", "rewind"),
     "AMAZON.RepeatIntent": ("repeat", "repeat that", "say that again", "say it again", "again",
                             "what did you say", "repeat please", "come again", "pardon", "one more time"),
     "AMAZON.StartOverIntent": ("start over", "restart", "start again", "begin again", "from the top",
                                "start from the beginning", "go back to the beginning", "start it over"),
-    "AMAZON.PauseIntent": ("pause", "hold on", "wait", "pause it", "pause this", "take a break",
-                           "hang on"),
+    "AMAZON.PauseIntent": ("pause", "pause it", "pause this"),
     "AMAZON.ResumeIntent": ("resume", "continue", "unpause", "keep going", "carry on", "resume the routine"),
     "AMAZON.YesIntent": ("yes", "yeah", "yep", "yup", "sure", "ok", "okay", "of course", "why not",
                          "sounds good", "yes please", "i do", "let's do it", "go ahead", "alright",
@@ -179,6 +179,9 @@ class _Pattern:
     slot_types: Mapping[str, str]
     literal: int
     order: int
+    #: Alexa's own phrase for a built-in intent rather than a sample of the model: the model's
+    #: samples win over these, as the model's builder meant them to.
+    built_in: bool = False
 
 
 class Matcher:
@@ -214,16 +217,20 @@ class Matcher:
             name = intent["name"]
             types = {slot["name"]: slot["type"] for slot in intent.get("slots", [])}
             self.intent_slots[name] = [(slot["name"], slot["type"]) for slot in intent.get("slots", [])]
-            phrases = [*intent.get("samples", []), *BUILT_IN_PHRASES.get(name, ())]
-            for sample in dict.fromkeys(phrases):
+            samples = list(dict.fromkeys(intent.get("samples", [])))
+            for sample in samples:
                 order += 1
                 self._add(name, sample, types, order)
+            for sample in BUILT_IN_PHRASES.get(name, ()):
+                if sample not in samples:
+                    order += 1
+                    self._add(name, sample, types, order, built_in=True)
         for name, phrases in BUILT_IN_PHRASES.items():
             if name not in self.intent_slots:
                 self.intent_slots[name] = []
                 for sample in phrases:
                     order += 1
-                    self._add(name, sample, {}, order)
+                    self._add(name, sample, {}, order, built_in=True)
 
     @classmethod
     def from_catalog(cls, catalog: Any, locale: str = "en-US") -> Matcher:
@@ -234,23 +241,24 @@ class Matcher:
 
     # -- compiling ---------------------------------------------------------------------------------
 
-    def _add(self, intent: str, sample: str, types: Mapping[str, str], order: int) -> None:
+    def _add(self, intent: str, sample: str, types: Mapping[str, str], order: int, *,
+             built_in: bool = False) -> None:
         text = _normalize_sample(sample)
         if not text:
             return
         slots = [s for s in _SLOT_REF.findall(text) if s in types]
         literal = len(_SLOT_REF.sub(" ", text).split())
         strict = self._compile(text, types, set())
-        self._strict.append(_Pattern(intent, sample, strict, types, literal, order))
+        self._strict.append(_Pattern(intent, sample, strict, types, literal, order, built_in))
         loose = drop_articles(text)
         if loose:
             self._loose.append(_Pattern(intent, sample, self._compile(loose, types, set()), types,
-                                        len(_SLOT_REF.sub(" ", loose).split()), order))
+                                        len(_SLOT_REF.sub(" ", loose).split()), order, built_in))
         free = {s for s in slots if s in FREE_SLOTS.get(intent, frozenset())}
         # A sample that is nothing but a slot ("{routine}") would take every sentence: never free.
         if free and literal > 0:
             free_words = self._compile(text, types, free)
-            self._free.append(_Pattern(intent, sample, free_words, types, literal, order))
+            self._free.append(_Pattern(intent, sample, free_words, types, literal, order, built_in))
 
     def _compile(self, text: str, types: Mapping[str, str], free: set[str]) -> re.Pattern[str]:
         parts: list[str] = []
@@ -288,7 +296,7 @@ class Matcher:
         """The intent for an already normalised utterance; ``AMAZON.FallbackIntent`` when none fits."""
         loose = drop_articles(text)
         for patterns, said in ((self._strict, text), (self._loose, loose), (self._free, text)):
-            best: tuple[tuple[int, int, int], Match] | None = None
+            best: tuple[tuple[int, int, bool, int], Match] | None = None
             for pattern in patterns:
                 found = pattern.regex.fullmatch(said)
                 if found is None:
@@ -297,7 +305,7 @@ class Matcher:
                 if slots is None:
                     continue
                 unresolved = sum(1 for v in slots.values() if v.resolved_id is None)
-                rank = (unresolved, -pattern.literal, pattern.order)
+                rank = (unresolved, -pattern.literal, pattern.built_in, pattern.order)
                 if best is None or rank < best[0]:
                     best = (rank, Match("intent", pattern.intent, slots, sample=pattern.sample))
             if best is not None:

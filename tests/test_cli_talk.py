@@ -14,8 +14,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from footwork.core import Level
 from footwork.skill.cli import COMMANDS
+from footwork.skill.level_policy import ending
 from footwork.skill.speech_text import segments, ssml_to_text
+
+#: What is said after the last page at the gentle level, the first day.
+ENDING = ending(Level.GENTLE, 1)
 
 PYTHON = sys.executable
 FOOTWORK = str(Path(sys.executable).with_name("footwork"))
@@ -146,7 +151,7 @@ def test_say_carries_the_session_across_calls(server: str, tmp_path: Path) -> No
     fourth = ok(run("say", "--url", server, "--session", str(session), "next"))
     assert "heard:    AMAZON.NextIntent" in fourth
     assert "not in a routine" not in fourth
-    assert "That's your routine done for today" in fourth
+    assert ENDING in fourth
     assert "session:  ended" in fourth
     assert json.loads(session.read_text())["session_id"] is None
 
@@ -196,8 +201,8 @@ def test_chat_drives_a_routine_from_launch_to_its_end(server: str, tmp_path: Pat
     assert "/launch" in out  # the help
     assert "heard:    LaunchRequest" in out
     assert "heard:    StartRoutineIntent" in out
-    assert "That's your routine done for today" in out
-    celebration = out.index("That's your routine done for today")
+    assert ENDING in out
+    celebration = out.index(ENDING)
     assert "session:  ended" in out[celebration:]
     # The session is saved when the chat ends, for the next `say` or chat.
     assert json.loads(session.read_text())["user_id"].startswith("amzn1.ask.account.")

@@ -59,9 +59,14 @@ def test_the_model_has_the_invocation_name_and_every_intent_the_handlers_use(see
     names = [i["name"] for i in language(seed_model)["intents"]]
     assert names[:3] == ["StartRoutineIntent", "ListRoutinesIntent", "DescribeRoutineIntent"]
     assert set(BUILT_IN_INTENTS) <= set(names)
-    assert len(names) == len(set(names)) == 16
+    conversation = {"HurtIntent", "WaitIntent", "WhatsNextIntent", "HowLongIntent", "EasierIntent",
+                    "HarderIntent", "PaceIntent", "SkipIntent", "WhereIntent", "SafetyIntent", "SetModeIntent"}
+    assert conversation <= set(names)
+    assert len(names) == len(set(names)) == 16 + len(conversation)
     assert intent(seed_model, "StartRoutineIntent")["slots"] == [
-        {"name": "routine", "type": "ROUTINE"}, {"name": "level", "type": "LEVEL"}]
+        {"name": "routine", "type": "ROUTINE"}, {"name": "level", "type": "LEVEL"},
+        {"name": "mode", "type": "MODE"}]
+    assert intent(seed_model, "SetModeIntent")["slots"] == [{"name": "mode", "type": "MODE"}]
     assert intent(seed_model, "DescribeRoutineIntent")["slots"] == [{"name": "routine", "type": "ROUTINE"}]
     assert intent(seed_model, "ListRoutinesIntent")["slots"] == []
 
@@ -80,17 +85,22 @@ def test_the_model_keeps_exactly_the_alexa_json_shape(seed_model):
     assert json.loads(json.dumps(seed_model)) == seed_model
 
 
-def test_custom_intents_have_varied_samples_and_built_ins_need_none(seed_model):
+def test_custom_intents_have_varied_samples_and_built_ins_only_the_everyday_words(seed_model):
     start = intent(seed_model, "StartRoutineIntent")["samples"]
     assert len(start) >= 20
     assert len(intent(seed_model, "ListRoutinesIntent")["samples"]) >= 8
     assert len(intent(seed_model, "DescribeRoutineIntent")["samples"]) >= 8
     assert {"start {routine}", "start the {routine} routine", "begin my {routine} exercises",
             "do {routine} at {level} level", "let's do the {routine}"} <= set(start)
+    extended = {"AMAZON.NextIntent", "AMAZON.ResumeIntent", "AMAZON.StopIntent"}
     for name in BUILT_IN_INTENTS:
         samples = intent(seed_model, name)["samples"]
-        assert samples == [] or name == "AMAZON.NextIntent"
-    assert {"ready", "done", "carry on"} <= set(intent(seed_model, "AMAZON.NextIntent")["samples"])
+        assert samples == [] or name in extended
+    assert {"ready", "done", "carry on", "go", "finished"} <= set(intent(seed_model, "AMAZON.NextIntent")["samples"])
+    assert "resume my routine" in intent(seed_model, "AMAZON.ResumeIntent")["samples"]
+    assert "that's enough for today" in intent(seed_model, "AMAZON.StopIntent")["samples"]
+    assert {"that hurts", "my ankle hurts", "I'm in pain", "ouch", "I feel dizzy"} <= set(
+        intent(seed_model, "HurtIntent")["samples"])
 
 
 def test_the_four_seed_routines_are_slot_values_with_their_synonyms(seed_model):
@@ -113,7 +123,15 @@ def test_level_values_use_the_core_level_ids(seed_model):
     assert values["first-time"] == {"value": "first time", "synonyms": ["beginner", "easiest"]}
     assert set(values["gentle"]["synonyms"]) == {"easy", "light"}
     assert set(values["standard"]["synonyms"]) == {"normal", "regular", "medium"}
-    assert set(values["strong"]["synonyms"]) == {"hard", "harder", "challenging", "intense"}
+    # "harder" is a step up from where the person is (HarderIntent), not the strong level.
+    assert set(values["strong"]["synonyms"]) == {"hard", "challenging", "intense"}
+
+
+def test_mode_values_use_the_narration_mode_ids(seed_model):
+    values = values_by_id(seed_model, "MODE")
+    assert set(values) == {"guided", "hands-free"}
+    assert {"one at a time", "stop between exercises"} <= set(values["guided"]["synonyms"])
+    assert {"without stopping", "don't stop between exercises"} <= set(values["hands-free"]["synonyms"])
 
 
 @pytest.mark.parametrize("locale", LOCALES)

@@ -1,0 +1,132 @@
+"""Building answers: questions that keep the session open, statements that end it, and pages.
+
+:func:`speak_page` is the one way a routine moves: it says the page holding a place, remembers that
+page as the one said last and the next as the one due, saves the due place, and on the last page
+records the routine as done and ends with words that agree with the articles' advice.
+"""
+
+from __future__ import annotations
+
+import html
+
+from ask_sdk_model import Response
+from ask_sdk_model.ui import SimpleCard
+from footwork.core import Routine
+from footwork.core.narration import Narration
+from footwork.core.timeline import number_words
+
+from . import level_policy
+from . import progress as memory
+from .place import Place, narration_for, page_of, place_of_page
+from .turn import Turn
+
+SSML_LIMIT = 8000
+CARD_LIMIT = 8000
+
+#: How to go on once the skill has answered a question in the middle of a routine.
+GO_ON = "Say ready when you want to go on."
+
+
+def escape(text: str) -> str:
+    """Plain text made safe inside SSML."""
+    return html.escape(text, quote=False)
+
+
+def ask(turn: Turn, speech: str, reprompt: str, card: tuple[str, str] | None = None) -> Response:
+    builder = turn.input.response_builder.speak(speech).ask(reprompt)
+    if card:
+        builder.set_card(SimpleCard(title=card[0], content=card[1][:CARD_LIMIT]))
+    return builder.response
+
+
+def tell(turn: Turn, speech: str, card: tuple[str, str] | None = None) -> Response:
+    builder = turn.input.response_builder.speak(speech).set_should_end_session(True)
+    if card:
+        builder.set_card(SimpleCard(title=card[0], content=card[1][:CARD_LIMIT]))
+    return builder.response
+
+
+def inner(ssml: str) -> str:
+    ssml = ssml.strip()
+    if ssml.startswith("<speak>") and ssml.endswith("</speak>"):
+        return ssml[len("<speak>"):-len("</speak>")].strip()
+    return ssml
+
+
+def where(place: Place, routine: Routine, *, numbered: bool = False) -> str:
+    """The place as said aloud: "towel flex, right side", "the start", "exercise two, towel flex"."""
+    count = len(routine.exercises)
+    if place.exercise <= 0:
+        return "the start"
+    if place.exercise > count:
+        return "the wrap-up"
+    exercise = routine.exercises[place.exercise - 1]
+    words = exercise.name[:1].lower() + exercise.name[1:]
+    if numbered:
+        words = f"exercise {number_words(place.exercise)} of {number_words(count)}, {words}"
+    if place.side:
+        words += f", {place.side} side"
+    if place.set > 1:
+        words += f", set {number_words(place.set)}"
+    if place.round > 1:
+        words += f", round {number_words(place.round)}"
+    return escape(words)
+
+
+def card_title(place: Place, routine: Routine) -> str:
+    """A card's title for the page starting at ``place``: "Heel raises: exercise 1 of 1, set 2, right side"."""
+    count = len(routine.exercises)
+    if place.exercise <= 0:
+        return f"{routine.title}: getting ready"
+    if place.exercise > count:
+        return f"{routine.title}: finishing"
+    title = f"{routine.title}: exercise {place.exercise} of {count}"
+    if place.set > 1:
+        title += f", set {place.set}"
+    if place.side:
+        title += f", {place.side} side"
+    if place.round > 1:
+        title += f", round {place.round}"
+    return title
+
+
+def speak_page(turn: Turn, place: Place, before: str = "") -> Response:
+    """Say the page holding ``place``; on the last page, celebrate and record the routine as done."""
+    routine = turn.routine(place)
+    narration = narration_for(routine, place)
+    index = page_of(narration, place)
+    return speak_index(turn, narration, index, before)
+
+
+def speak_index(turn: Turn, narration: Narration, index: int, before: str = "") -> Response:
+    page = narration.pages[index]
+    body = inner(page.ssml)
+    if before and len(before) + len(body) + 20 < SSML_LIMIT:
+        body = f"{before} {body}"
+    card = (card_title(place_of_page(narration, index), narration.routine), page.text)
+    turn.state = None
+    turn.offer = None
+    if page.prompt is None:
+        routine_id, level = narration.routine.id, narration.level
+        days = memory.record_completion(turn.progress, routine_id, level.value, turn.today)
+        turn.save_progress()
+        turn.place = None
+        turn.last = None
+        # Pages leave room under the limit for this (footwork.core.paging.SKILL_HEADROOM).
+        return tell(turn, f"{body} {escape(level_policy.ending(level, days))}", card)
+    turn.last = place_of_page(narration, index)
+    due = place_of_page(narration, index + 1)
+    turn.place = due
+    memory.save_place(turn.progress, due, turn.today)
+    turn.save_progress()
+    return ask(turn, body, escape(page.prompt), card)
+
+
+def remaining_seconds(turn: Turn, place: Place) -> tuple[float, int]:
+    """Seconds of narration from ``place`` to the end, and the exercises not yet begun."""
+    routine = turn.routine(place)
+    narration = narration_for(routine, place)
+    index = page_of(narration, place)
+    seconds = sum(page.planned_seconds for page in narration.pages[index:])
+    exercises = max(0, len(routine.exercises) - max(place.exercise, 1) + 1)
+    return seconds, exercises

@@ -74,7 +74,7 @@ def where(place: Place, routine: Routine, *, numbered: bool = False) -> str:
 
 
 def card_title(place: Place, routine: Routine) -> str:
-    """A card's title for the page starting at ``place``: "Heel raises: exercise 1 of 1, set 2, right side"."""
+    """A card's title for the page starting at ``place``: "Heel raises: exercise 1 of 1, set 2"."""
     count = len(routine.exercises)
     if place.exercise <= 0:
         return f"{routine.title}: getting ready"

@@ -60,7 +60,8 @@ def test_the_model_has_the_invocation_name_and_every_intent_the_handlers_use(see
     assert names[:3] == ["StartRoutineIntent", "ListRoutinesIntent", "DescribeRoutineIntent"]
     assert set(BUILT_IN_INTENTS) <= set(names)
     conversation = {"HurtIntent", "WaitIntent", "WhatsNextIntent", "HowLongIntent", "EasierIntent",
-                    "HarderIntent", "PaceIntent", "SkipIntent", "WhereIntent", "SafetyIntent", "SetModeIntent"}
+                    "HarderIntent", "PaceIntent", "SkipIntent", "WhereIntent", "SafetyIntent",
+                    "SetModeIntent"}
     assert conversation <= set(names)
     assert len(names) == len(set(names)) == 16 + len(conversation)
     assert intent(seed_model, "StartRoutineIntent")["slots"] == [
@@ -96,7 +97,8 @@ def test_custom_intents_have_varied_samples_and_built_ins_only_the_everyday_word
     for name in BUILT_IN_INTENTS:
         samples = intent(seed_model, name)["samples"]
         assert samples == [] or name in extended
-    assert {"ready", "done", "carry on", "go", "finished"} <= set(intent(seed_model, "AMAZON.NextIntent")["samples"])
+    next_samples = set(intent(seed_model, "AMAZON.NextIntent")["samples"])
+    assert {"ready", "done", "carry on", "go", "finished"} <= next_samples
     assert "resume my routine" in intent(seed_model, "AMAZON.ResumeIntent")["samples"]
     assert "that's enough for today" in intent(seed_model, "AMAZON.StopIntent")["samples"]
     assert {"that hurts", "my ankle hurts", "I'm in pain", "ouch", "I feel dizzy"} <= set(

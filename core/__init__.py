@@ -31,16 +31,18 @@ from ._model import (
 )
 from ._schema import SCHEMA_VERSION, parse_pack_data, read_pack_file
 from .hookspecs import hookimpl, hookspec
-from .narration import Mode, Narration, Page, narrate, to_ssml, to_text
+from .levels import has_levels, level_for, levels
+from .narration import Mode, Narration, Page, estimate_seconds, narrate, planned_seconds, to_ssml, to_text
 from .plugins import PackEntry, installed_packs, load_catalog
 from .settings import Settings, SettingsError, strict_from_env
-from .timeline import Cue, Position, Timeline, compile_routine, estimate_seconds
+from .timeline import Cue, Position, Timeline, compile_routine
 
 __all__ = [
     "EQUIPMENT", "FIRST_TIME_MAX_TIMES", "SCHEMA_VERSION", "Alphabet", "Amount", "AmountKind", "Catalog",
     "Count", "Cue", "Dose", "Exercise", "Hold", "Level", "LoadedPack", "Mode", "Move", "Narration", "Pack",
     "PackDataError", "PackEntry", "PackError", "Page", "Position", "Problem", "Repeat", "Rest", "Routine",
-    "Say", "Source", "Step", "SwitchSide", "Timeline", "compile_routine", "estimate_seconds", "hookimpl",
-    "hookspec", "installed_packs", "load_catalog", "narrate", "other_side", "parse_pack_data",
-    "read_pack_file", "Settings", "SettingsError", "strict_from_env", "to_ssml", "to_text",
+    "Say", "Source", "Step", "SwitchSide", "Timeline", "compile_routine", "estimate_seconds", "has_levels",
+    "hookimpl", "hookspec", "installed_packs", "level_for", "levels", "load_catalog", "narrate", "other_side",
+    "parse_pack_data", "planned_seconds", "read_pack_file", "Settings", "SettingsError", "strict_from_env",
+    "to_ssml", "to_text",
 ]

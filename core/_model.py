@@ -30,8 +30,9 @@ class Level(enum.StrEnum):
         return "first time" if self is Level.FIRST_TIME else self.value
 
 
-#: What an amount counts; the level reads each kind differently.
-AmountKind: TypeAlias = Literal["times", "sets", "seconds"]
+#: What an amount counts; the level reads each kind differently. ``rest`` is seconds of rest, read the
+#: other way round: a harder level rests less, never more.
+AmountKind: TypeAlias = Literal["times", "sets", "seconds", "rest"]
 
 FIRST_TIME_MAX_TIMES = 2
 
@@ -52,7 +53,19 @@ class Amount:
         return self.low != self.high
 
     def read(self, level: Level, kind: AmountKind) -> float:
-        """The one number this amount stands for at ``level``."""
+        """The one number this amount stands for at ``level``.
+
+        Only a range is read differently by level: gentle takes its low end, standard its middle,
+        strong its high end, and rests the other way round. First-time is the article's "a couple
+        of times": two repetitions and one set at most, the gentle end of every hold, the longest rest.
+        """
+        if kind == "rest":
+            if level in (Level.FIRST_TIME, Level.GENTLE):
+                return self.high
+            if level is Level.STRONG:
+                return self.low
+            # Whole seconds are easier to say: "rest for 13 seconds", not "12 and a half".
+            return math.floor((self.low + self.high) / 2 + 0.5)
         if level is Level.FIRST_TIME:
             if kind == "times":
                 return min(self.low, FIRST_TIME_MAX_TIMES)
@@ -63,8 +76,10 @@ class Amount:
             return self.low
         if level is Level.STRONG:
             return self.high
-        # Whole numbers are easier to say and to follow: "rest for 13 seconds", not "12 and a half".
-        return math.floor((self.low + self.high) / 2 + 0.5)
+        if kind == "seconds":
+            return math.floor((self.low + self.high) / 2 + 0.5)
+        # Counts and sets round down: the middle of "2-3 sets" is 2, and strong is the one that reaches 3.
+        return math.floor((self.low + self.high) / 2)
 
     def __str__(self) -> str:
         def fmt(x: float) -> str:

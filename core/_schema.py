@@ -54,6 +54,7 @@ REF_PATTERN = re.compile(r"^(?:[a-z0-9]+(?:-[a-z0-9]+)*:)?[a-z0-9]+(?:-[a-z0-9]+
 #: The bounds of each kind of amount: a hold of 0 s or of an hour is a typo, not content.
 BOUNDS: dict[AmountKind, tuple[float, float, str]] = {
     "seconds": (1, 600, "seconds"),
+    "rest": (1, 600, "seconds"),
     "times": (1, 100, "a count"),
     "sets": (1, 20, "sets"),
 }

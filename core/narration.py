@@ -14,13 +14,15 @@ import functools
 from dataclasses import dataclass
 
 from ._model import Level, Routine
+from .levels import level_for
 from .paging import MODES, Mode, PagingError, page_spans, prompt_for
 from .ssml import MAX_SSML_CHARS, to_ssml
 from .timeline import Break, Cue, Position, Timeline, compile_routine, speaking_seconds
 from .transcript import to_text
 
 __all__ = [
-    "MODES", "Mode", "Narration", "Page", "PagingError", "narrate", "prompt_for", "to_ssml", "to_text",
+    "MODES", "Mode", "Narration", "Page", "PagingError", "estimate_seconds", "narrate", "planned_seconds",
+    "prompt_for", "to_ssml", "to_text",
 ]
 
 
@@ -81,19 +83,38 @@ class Narration:
         }
 
 
+def planned_seconds(routine: Routine, level: Level | str = Level.STANDARD, mode: Mode = "guided") -> float:
+    """How long ``routine`` plays at ``level`` in ``mode``, prompts included: THE length of a routine.
+
+    ``footwork routines``, the skill's "about N minutes" and :attr:`Narration.planned_seconds` all
+    come from here, so they agree. ``level`` is read as :func:`~footwork.core.levels.level_for` reads it.
+    """
+    return narrate(routine, Level(level), mode).planned_seconds
+
+
+def estimate_seconds(routine: Routine, level: Level | str = Level.STANDARD) -> float:
+    """The guided length of ``routine`` at ``level``: :func:`planned_seconds` in guided mode."""
+    return planned_seconds(routine, level, "guided")
+
+
 @functools.lru_cache(maxsize=256)
 def narrate(routine: Routine, level: Level = Level.STANDARD, mode: Mode = "guided") -> Narration:
-    """Narrate ``routine`` at ``level``, paged for ``mode``. Cached: routines are immutable."""
+    """Narrate ``routine`` at ``level``, paged for ``mode``. Cached: routines are immutable.
+
+    The narration's ``level`` is the one really narrated (:func:`~footwork.core.levels.level_for`):
+    strong, for a routine with no range to read harder, is standard.
+    """
     if mode not in MODES:
         raise ValueError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
-    timeline = compile_routine(routine, Level(level))
+    level = level_for(routine, level)
+    timeline = compile_routine(routine, level)
     spans = page_spans(timeline, mode)
     breaks = {b.index: b for b in timeline.breaks}
     pages = tuple(
         _page(timeline, number, len(spans), start, end, breaks.get(end), mode)
         for number, (start, end) in enumerate(spans, start=1)
     )
-    return Narration(routine, Level(level), mode, timeline, pages)
+    return Narration(routine, level, mode, timeline, pages)
 
 
 def _page(timeline: Timeline, number: int, total: int, start: int, end: int, at: Break | None,

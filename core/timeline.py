@@ -380,7 +380,7 @@ class _ExerciseCompiler:
                 b.timed(length, "move", callouts)
                 b.say("And stop.")
             case Rest(seconds, text):
-                length = seconds.read(level, "seconds")
+                length = seconds.read(level, "rest")
                 b.say(_fill(text, side=self.side, seconds=length) if text
                       else f"Rest for {seconds_words(length)}.")
                 b.timed(length, "rest", [])
@@ -454,7 +454,7 @@ def _exercise(b: _Builder, exercise: Exercise, index: int, total: int) -> None:
             compiler.run_steps(exercise.steps, brief=set_number > 1 or i > 0)
         if set_number < sets:
             rest = exercise.dose.rest_between_sets
-            length = rest.read(level, "seconds") if rest else DEFAULT_SET_REST
+            length = rest.read(level, "rest") if rest else DEFAULT_SET_REST
             b.say(f"Rest for {seconds_words(length)}." if rest else "Take a breather.")
             b.timed(length, "rest", [])
     b.say(f"That's {exercise.name} done." if index < total else f"That's {exercise.name} done, the last one.")
@@ -509,8 +509,3 @@ def compile_routine(routine: Routine, level: Level = Level.STANDARD) -> Timeline
         routine, level, tuple((*intro.cues, *body.cues, *outro.cues)),
         tuple(sorted(breaks, key=lambda b: b.index)),
     )
-
-
-def estimate_seconds(routine: Routine, level: Level = Level.STANDARD) -> float:
-    """How long the routine takes at ``level``, as narrated, in seconds."""
-    return compile_routine(routine, level).planned_seconds

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from footwork.core import Level, narrate
+from footwork.core.timeline import number_words
 from narration_content import CATALOG
 
 BIN = Path(sys.executable).parent
@@ -42,9 +43,10 @@ def test_text_shows_every_page_with_where_it_is_and_its_prompt():
     left = next(p for p in narration.pages if p.position.set == 1 and p.position.side == "left")
     assert f"--- page 1 of {total}: intro," in result.stdout
     assert "Say next for Heel raises, or repeat to hear that again." in result.stdout
-    assert (f"--- page {left.number} of {total}: exercise 1 of 1 (Heel raises), set 1 of 3, left side,"
+    sets = left.position.sets
+    assert (f"--- page {left.number} of {total}: exercise 1 of 1 (Heel raises), set 1 of {sets}, left side,"
             in result.stdout)
-    assert "Say next for set two of three, or repeat to hear that again." in result.stdout
+    assert f"Say next for set two of {number_words(sets)}, or repeat to hear that again." in result.stdout
 
 
 def test_routine_is_found_by_another_of_its_names():

@@ -138,8 +138,8 @@ def test_routines_json_lists_every_routine_with_its_length_at_each_level():
         seconds = routine["seconds"]
         assert list(seconds) == [level.value for level in Level]
         assert all(value > 60 for value in seconds.values())
-        # Each level reads the ranges at least as high as the one before it.
-        assert seconds["first-time"] <= seconds["gentle"] <= seconds["standard"] <= seconds["strong"]
+        # First-time does only a couple of each; rests shrink as the level grows, so only work grows.
+        assert seconds["first-time"] <= min(seconds["gentle"], seconds["standard"], seconds["strong"])
     # Heel raises are 10-20 raises in 2-3 sets: strong takes much longer than gentle.
     assert by_id["heel-raises"]["seconds"]["strong"] > by_id["heel-raises"]["seconds"]["gentle"] * 1.5
 

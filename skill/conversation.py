@@ -23,7 +23,8 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import get_request_type
 from ask_sdk_model import Response
 from footwork.core import Catalog, Level, Routine
-from footwork.core.narration import Mode
+from footwork.core.levels import has_levels, level_for
+from footwork.core.narration import Mode, planned_seconds
 from footwork.core.timeline import number_words, spoken_list, spoken_minutes, spoken_needs
 
 from . import level_policy, slots
@@ -84,17 +85,15 @@ def start(turn: Turn, routine: Routine, level: Level | None, mode: Mode | None, 
     if not memory.has_heard_disclaimer(turn.progress):
         lead.append(escape(DISCLAIMER))
         memory.mark_disclaimer_heard(turn.progress)
-    levels = level_policy.routine_levels(routine)
     if level is None:
         progression = level_policy.todays_level(turn.progress, routine, turn.today)
         chosen = progression.level
         lead.append(escape(level_policy.why(progression, routine)))
-    elif len(levels) == 1 and level not in levels:
-        chosen = levels[0]
-        lead.append("This routine has one level.")
     else:
-        chosen = level
-        memory.set_preferred_level(turn.progress, level.value)
+        chosen = level_for(routine, level)
+        if chosen is not level:
+            lead.append(f"This routine has one level, so it's the {chosen.spoken} level.")
+        memory.set_preferred_level(turn.progress, chosen.value)
     if mode is not None:
         memory.set_preferred_mode(turn.progress, mode)
     chosen_mode = mode or memory.preferred_mode(turn.progress)
@@ -238,9 +237,10 @@ class LevelChange(_Handler):
         current = turn.current or place
         routine = turn.routine(current)
         direction = -1 if _intent_name(turn.input) == "EasierIntent" else 1
-        if len(level_policy.routine_levels(routine)) == 1:
-            return keep_going(turn, "This routine has one level.")
-        new = level_policy.step(routine, current.level_value, direction)
+        new = level_policy.step(routine, level_for(routine, current.level_value), direction)
+        if new is None and not has_levels(routine):
+            extra = " Say wait to rest whenever you need to." if direction > 0 else ""
+            return keep_going(turn, f"This routine has one level.{extra}")
         if new is None:
             edge = "easiest" if direction < 0 else "strongest"
             extra = " Say wait to rest, or skip to move on." if direction < 0 else ""
@@ -249,13 +249,13 @@ class LevelChange(_Handler):
 
     @staticmethod
     def to(turn: Turn, place: Place, level: Level) -> Response:
-        if place.level == level.value:
-            return keep_going(turn, f"You're already at the {level.spoken} level.")
         routine = turn.routine(place)
-        levels = level_policy.routine_levels(routine)
-        if level not in levels and len(levels) == 1:
-            return keep_going(turn, "This routine has one level.")
-        return change(turn, place, f"Okay, the {level.spoken} level.", level=level.value)
+        really = level_for(routine, level)
+        if level_for(routine, place.level_value) is really:
+            if really is not level:
+                return keep_going(turn, "This routine has one level: we're at it already.")
+            return keep_going(turn, f"You're already at the {level.spoken} level.")
+        return change(turn, place, f"Okay, the {really.spoken} level.", level=really.value)
 
 
 class ModeChange(_Handler):
@@ -295,7 +295,7 @@ class ListRoutines(_Handler):
         parts = []
         for routine in turn.catalog.routines:
             level = level_policy.todays_level(turn.progress, routine, turn.today).level
-            parts.append(f"{escape(routine.title)}, {spoken_minutes(_seconds(routine, level))}")
+            parts.append(f"{escape(routine.title)}, {spoken_minutes(_seconds(turn, routine, level))}")
         count = len(parts)
         noun = "routine" if count == 1 else "routines"
         card = "\n".join(f"{r.title} ({len(r.exercises)} exercises)" for r in turn.catalog.routines)
@@ -303,8 +303,8 @@ class ListRoutines(_Handler):
                    "Which routine would you like to start?", ("Routines", card))
 
 
-def _seconds(routine: Routine, level: Level) -> float:
-    return narration_for(routine, Place(routine.id, level.value, "guided")).planned_seconds
+def _seconds(turn: Turn, routine: Routine, level: Level) -> float:
+    return planned_seconds(routine, level, memory.preferred_mode(turn.progress))
 
 
 class DescribeRoutine(_Handler):
@@ -329,7 +329,7 @@ class DescribeRoutine(_Handler):
         noun = "exercise" if count == 1 else "exercises"
         needs = f" You'll need {spoken_needs(routine.all_needs)}." if routine.all_needs else ""
         speech = (f"{routine.title} has {number_words(count)} {noun}: {names}. It takes "
-                  f"{spoken_minutes(_seconds(routine, level))} at the {level.spoken} level.{needs}")
+                  f"{spoken_minutes(_seconds(turn, routine, level))} at the {level.spoken} level.{needs}")
         if place is not None:
             return keep_going(turn, escape(speech))
         turn.state = OFFER_START
@@ -434,8 +434,10 @@ class Hurt(_Handler):
             name = routine.exercises[current.exercise - 1].name
             offer = (f"Do you want to skip {escape(name[:1].lower() + name[1:])} and go on to the next "
                      "exercise? Or say stop to end for today.")
+        elif current.exercise == 0:
+            offer = "Say stop to end for today, or skip to go on to the first exercise when you feel fine."
         else:
-            offer = "Do you want to go on without it? Or say stop to end for today."
+            offer = "Say stop to end for today, or skip to hear the wrap-up."
         return ask(turn, f"{stop_now} {offer}",
                    "Say skip to go on to the next exercise, or stop to end for today.")
 

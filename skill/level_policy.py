@@ -11,7 +11,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from footwork.core import Level, Routine, estimate_seconds
+from footwork.core import Level, Routine
+from footwork.core.levels import levels
 from footwork.core.progression import LADDER, Progression, level_for_today
 from footwork.core.timeline import number_words
 
@@ -19,14 +20,8 @@ from . import progress as memory
 
 
 def routine_levels(routine: Routine) -> tuple[Level, ...]:
-    """The levels ``routine`` really has, easiest first: levels that change nothing count once."""
-    found: dict[float, Level] = {}
-    for level in LADDER:
-        seconds = estimate_seconds(routine, level)
-        # Of levels that change nothing, the standard one stands for them all.
-        if seconds not in found or level is Level.STANDARD:
-            found[seconds] = level
-    return tuple(sorted(found.values(), key=LADDER.index))
+    """The levels ``routine`` really has, easiest first (the core's rule: levels come from ranges)."""
+    return levels(routine)
 
 
 def todays_level(progress: dict[str, Any], routine: Routine, today: dt.date) -> Progression:

@@ -38,6 +38,19 @@ class Turn:
             session = None
         self.session: dict[str, Any] = session if session is not None else {}
         self._progress: dict[str, Any] | None = None
+        self._clean()
+
+    def _clean(self) -> None:
+        """Drop whatever in the session this skill did not put there or no longer makes sense."""
+        for key in list(self.session):
+            if key not in ("place", "last", "state", "offer"):
+                self.session.pop(key)
+        self._place("place")
+        self._place("last")
+        if self.session.get("state") not in STATES:
+            self.session.pop("state", None)
+        if self.offer is None:
+            self.session.pop("offer", None)
 
     # -- memory ------------------------------------------------------------------------------------
 

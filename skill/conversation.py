@@ -238,9 +238,8 @@ class LevelChange(_Handler):
         routine = turn.routine(current)
         direction = -1 if _intent_name(turn.input) == "EasierIntent" else 1
         new = level_policy.step(routine, level_for(routine, current.level_value), direction)
-        if new is None and not has_levels(routine):
-            extra = " Say wait to rest whenever you need to." if direction > 0 else ""
-            return keep_going(turn, f"This routine has one level.{extra}")
+        if new is None and not has_levels(routine) and direction > 0:
+            return keep_going(turn, "This routine has one level. Say wait to rest whenever you need to.")
         if new is None:
             edge = "easiest" if direction < 0 else "strongest"
             extra = " Say wait to rest, or skip to move on." if direction < 0 else ""
@@ -357,9 +356,9 @@ class HowLong(_Handler):
             left = (f"{escape(routine.title)} takes {spoken_minutes(seconds)} at the {level} level, "
                     f"{number_words(total)} {'exercise' if total == 1 else 'exercises'}.")
         else:
-            noun = "exercise" if exercises == 1 else "exercises"
-            left = (f"{spoken_minutes(seconds).capitalize()} left at the {level} level: "
-                    f"{number_words(exercises)} {noun} of {number_words(total)}.")
+            which = ("the last exercise" if exercises == 1
+                     else f"{number_words(exercises)} of the {number_words(total)} exercises")
+            left = f"{spoken_minutes(seconds).capitalize()} left at the {level} level: {which}."
         return keep_going(turn, left)
 
 

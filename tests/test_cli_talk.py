@@ -190,6 +190,31 @@ def test_a_bad_url_is_one_clear_line(name: str) -> None:
     assert errors[0].startswith(f"footwork: error: cannot reach the skill at {url}")
 
 
+@pytest.mark.slow
+def test_say_follows_someone_on_the_floor_who_waits_is_hurt_stops_and_comes_back(
+    server: str, tmp_path: Path
+) -> None:
+    session = tmp_path / "floor.json"
+
+    def say(utterance: str) -> str:
+        return ok(run("say", "--url", server, "--session", str(session), utterance))
+
+    assert "session:  open" in say("ask foot work to start the ankle routine")
+    waiting = say("hang on")
+    assert "heard:    WaitIntent" in waiting and "session:  open" in waiting
+    assert "session:  ended" in say("exit")  # the session closes while they lie down
+    resumed = say("ask foot work to carry on")
+    assert "heard:    AMAZON.NextIntent (one-shot: new session)" in resumed
+    assert "Carrying on with Ankle strengthening" in resumed
+    hurt = say("that hurts")
+    assert "heard:    HurtIntent" in hurt
+    assert "Stop that exercise now" in hurt and "session:  open" in hurt
+    assert "saved your place" in say("stop")
+    welcome = say("open foot work")
+    assert "Welcome back" in welcome
+    assert "Okay, carrying on." in say("yes")
+
+
 # --- chat --------------------------------------------------------------------------------------------
 
 

@@ -64,6 +64,13 @@ def test_start_routine_phrasings(matcher: Matcher, utterance: str, slots: dict[s
         ("tell me about toe walking please", "DescribeRoutineIntent", {"routine": "toe-walking"}),
         ("what routines do you have", "ListRoutinesIntent", {}),
         ("list the routines", "ListRoutinesIntent", {}),
+        ("do it hands free", "SetModeIntent", {"mode": "hands-free"}),
+        ("one at a time", "SetModeIntent", {"mode": "guided"}),
+        ("start heel raises without stopping", "StartRoutineIntent",
+         {"routine": "heel-raises", "mode": "hands-free"}),
+        ("my ankle hurts", "HurtIntent", {}),
+        ("how long is left", "HowLongIntent", {}),
+        ("make it easier", "EasierIntent", {}),
     ],
 )
 def test_other_custom_intents(matcher: Matcher, utterance: str, intent: str, slots: dict[str, str]) -> None:
@@ -145,6 +152,9 @@ def test_launch_forms(matcher: Matcher, utterance: str) -> None:
          {"routine": "ankle"}),
         ("ask foot work what routines do you have", "ListRoutinesIntent", {}),
         ("ask footwork to resume", "AMAZON.ResumeIntent", {}),
+        ("ask foot work to carry on", "AMAZON.NextIntent", {}),
+        ("ask foot work to resume my routine", "AMAZON.ResumeIntent", {}),
+        ("ask foot work, that hurts", "HurtIntent", {}),
         ("tell foot work to do nonsense wibble", "StartRoutineIntent", {"routine": None}),
     ],
 )
@@ -152,6 +162,17 @@ def test_one_shots(matcher: Matcher, utterance: str, intent: str, slots: dict[st
     match = matcher.match(utterance)
     assert (match.kind, match.intent, match.one_shot) == ("intent", intent, True)
     assert resolved(match.slots) == slots
+
+
+@pytest.mark.parametrize(("utterance", "intent"), [
+    ("wait", "WaitIntent"), ("hang on", "WaitIntent"), ("hold on", "WaitIntent"),
+    ("skip", "SkipIntent"), ("skip this", "SkipIntent"), ("what's next", "WhatsNextIntent"),
+])
+def test_the_models_own_samples_win_over_alexas_built_in_phrases(
+    matcher: Matcher, utterance: str, intent: str
+) -> None:
+    # "wait" is also one of Alexa's phrases for AMAZON.PauseIntent; the model gives it a meaning.
+    assert matcher.match(utterance).intent == intent
 
 
 def test_exit_ends_the_session(matcher: Matcher) -> None:

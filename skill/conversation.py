@@ -12,6 +12,12 @@ professional, and offers to skip the exercise or end for today; nothing about it
 Every request gets an answer that helps: an unknown intent, a request type this skill never asked
 for or an error in a handler all end in speech that says what can be said next, never in an
 exception escaping to the web server.
+
+Where things live: :mod:`.turn` (one request: session, lazy progress, the day), :mod:`.place` (the
+position in a routine), :mod:`.replies` (answers and pages), :mod:`.moves` (starting, changing level
+or mode, skipping, holding the place), :mod:`.questions` (handlers that answer and move nothing),
+:mod:`.level_policy` (which level and why), :mod:`.slots` (reading slots), :mod:`.identity` (the
+skill's name, disclaimer and level words). This module holds the handlers that move or stop.
 """
 
 from __future__ import annotations
@@ -22,152 +28,33 @@ from ask_sdk_core.dispatch_components import AbstractExceptionHandler, AbstractR
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import get_request_type
 from ask_sdk_model import Response
-from footwork.core import Catalog, Level, Routine
+from footwork.core import Catalog, Level
 from footwork.core.levels import has_levels, level_for
-from footwork.core.narration import Mode, planned_seconds
-from footwork.core.timeline import number_words, spoken_list, spoken_minutes, spoken_needs
+from footwork.core.narration import Mode
 
 from . import level_policy, slots
 from . import progress as memory
+from .handler import Handler, intent_name
 from .identity import DISCLAIMER, PAIN_FREE_LINE, SEE_A_PROFESSIONAL, SKILL_NAME
-from .place import Place, moved, narration_for, page_of, place_of_page
-from .replies import GO_ON, ask, escape, remaining_seconds, speak_index, speak_page, tell, where
+from .moves import (
+    change,
+    hold_place,
+    keep_going,
+    offer_routines,
+    routine_names,
+    skip_exercise,
+    start,
+    under_way,
+)
+from .place import Place, narration_for, page_of
+from .questions import DescribeRoutine, Help, HowLong, ListRoutines, Pace, Safety, WhatsNext, WhereAmI
+from .replies import GO_ON, MODES_EXPLAINED, ask, escape, speak_index, speak_page, tell, where
 from .turn import CONFIRM_RESUME, HURT, OFFER_START, Turn
 
 log = logging.getLogger("footwork.skill")
 
-ROUTINE_COMMANDS = (
-    "Say ready to go on, wait to take your time, repeat to hear that again, make it easier or harder, "
-    "skip to move to the next exercise, or stop to finish for today."
-)
-MODES_EXPLAINED = (
-    "Guided, I stop after each exercise until you say ready. Hands-free, I go straight through with "
-    "time to get into position: say do it hands free, or one at a time to go back."
-)
 
-
-def _intent_name(handler_input: HandlerInput) -> str | None:
-    """The intent's name; None for an IntentRequest that names none (the fallback answers it)."""
-    intent = getattr(handler_input.request_envelope.request, "intent", None)
-    return getattr(intent, "name", None)
-
-
-def routine_names(turn: Turn, limit: int = 4) -> str:
-    titles = [r.title for r in turn.catalog.routines[:limit]]
-    more = len(turn.catalog.routines) - limit
-    if more > 0:
-        titles.append(f"{number_words(more)} more")
-    return escape(spoken_list(titles))
-
-
-def offer_routines(turn: Turn, lead: str = "") -> Response:
-    if not turn.catalog.routines:
-        return tell(turn, f"{lead}I don't have any routines installed yet.")
-    return ask(turn, f"{lead}I have {routine_names(turn)}. Which would you like to start?",
-               "Which routine would you like to start?")
-
-
-def under_way(turn: Turn) -> Place | None:
-    """The routine under way: the session's place, or one-shot, the place saved in the last week."""
-    place = turn.place
-    if place is not None:
-        return place
-    saved = memory.unfinished(turn.progress, turn.catalog, turn.today)
-    if saved is not None:
-        turn.place = saved
-        turn.last = None
-    return saved
-
-
-def start(turn: Turn, routine: Routine, level: Level | None, mode: Mode | None, before: str = "") -> Response:
-    """Start ``routine`` from its beginning: the level asked for, else today's by the progression rule."""
-    lead = [before] if before else []
-    if not memory.has_heard_disclaimer(turn.progress):
-        lead.append(escape(DISCLAIMER))
-        memory.mark_disclaimer_heard(turn.progress)
-    if level is None:
-        progression = level_policy.todays_level(turn.progress, routine, turn.today)
-        chosen = progression.level
-        lead.append(escape(level_policy.why(progression, routine)))
-    else:
-        chosen = level_for(routine, level)
-        if chosen is not level:
-            lead.append(f"This routine has one level, so it's the {chosen.spoken} level.")
-        memory.set_preferred_level(turn.progress, chosen.value)
-    if mode is not None:
-        memory.set_preferred_mode(turn.progress, mode)
-    chosen_mode = mode or memory.preferred_mode(turn.progress)
-    place = Place(routine.id, chosen.value, chosen_mode)
-    return speak_page(turn, place, " ".join(part for part in lead if part))
-
-
-def change(turn: Turn, place: Place, lead: str, **changes: str) -> Response:
-    """A new level or mode from the part the person is on: same exercise, set, side and round.
-
-    Nothing is said of the routine until the person is ready, so no change ever skips work or
-    finishes a routine.
-    """
-    routine = turn.routine(place)
-    target = moved(place, **changes)
-    narration = narration_for(routine, target)
-    due = place_of_page(narration, page_of(narration, target))
-    turn.place = due
-    turn.last = None
-    turn.state = None
-    memory.save_place(turn.progress, due, turn.today)
-    if "level" in changes:
-        memory.set_preferred_level(turn.progress, changes["level"])
-    if "mode" in changes:
-        memory.set_preferred_mode(turn.progress, changes["mode"])
-    turn.save_progress()
-    return ask(turn, f"{lead} We'll go on from {where(due, routine)}. {GO_ON}",
-               f"{GO_ON} Or say stop to finish for today.")
-
-
-def keep_going(turn: Turn, speech: str) -> Response:
-    """An answer in the middle of a routine that moves nothing: the place stays as it was."""
-    return ask(turn, f"{speech} {GO_ON}", f"{GO_ON} Or say stop to finish for today.")
-
-
-def skip_exercise(turn: Turn, place: Place, before: str = "") -> Response:
-    """On to the start of the exercise after the one the person is on."""
-    routine = turn.routine(place)
-    exercise = min(place.exercise + 1, len(routine.exercises) + 1)
-    following = Place(place.routine, place.level, place.mode, exercise)
-    return speak_page(turn, following, before)
-
-
-def hold_place(turn: Turn, place: Place, speech: str) -> Response:
-    """End the session, the place saved as it stands."""
-    memory.save_place(turn.progress, place, turn.today)
-    turn.save_progress()
-    return tell(turn, speech)
-
-
-# --- handlers ------------------------------------------------------------------------------------
-
-class _Handler(AbstractRequestHandler):
-    """A request handler bound to the catalog; subclasses say which requests and what to answer."""
-
-    request_type: str = "IntentRequest"
-    intents: tuple[str, ...] = ()
-
-    def __init__(self, catalog: Catalog) -> None:
-        self.catalog = catalog
-
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        if get_request_type(handler_input) != self.request_type:
-            return False
-        return not self.intents or _intent_name(handler_input) in self.intents
-
-    def handle(self, handler_input: HandlerInput) -> Response:
-        return self.answer(Turn(handler_input, self.catalog))
-
-    def answer(self, turn: Turn) -> Response:  # pragma: no cover - every subclass answers
-        raise NotImplementedError
-
-
-class Launch(_Handler):
+class Launch(Handler):
     request_type = "LaunchRequest"
 
     def answer(self, turn: Turn) -> Response:
@@ -199,7 +86,7 @@ class Launch(_Handler):
         )
 
 
-class StartRoutine(_Handler):
+class StartRoutine(Handler):
     intents = ("StartRoutineIntent",)
 
     def answer(self, turn: Turn) -> Response:
@@ -224,7 +111,7 @@ class StartRoutine(_Handler):
         return start(turn, routine, level, mode, "Okay.")
 
 
-class LevelChange(_Handler):
+class LevelChange(Handler):
     """"Make it easier", "make it harder": one level, within the levels the routine has."""
 
     intents = ("EasierIntent", "HarderIntent")
@@ -236,7 +123,7 @@ class LevelChange(_Handler):
                                         "make it easier or harder at any time. ")
         current = turn.current or place
         routine = turn.routine(current)
-        direction = -1 if _intent_name(turn.input) == "EasierIntent" else 1
+        direction = -1 if intent_name(turn.input) == "EasierIntent" else 1
         new = level_policy.step(routine, level_for(routine, current.level_value), direction)
         if new is None and not has_levels(routine) and direction > 0:
             return keep_going(turn, "This routine has one level. Say wait to rest whenever you need to.")
@@ -257,7 +144,7 @@ class LevelChange(_Handler):
         return change(turn, place, f"Okay, the {really.spoken} level.", level=really.value)
 
 
-class ModeChange(_Handler):
+class ModeChange(Handler):
     """"Do it hands free", "one at a time": the mode, remembered for next time."""
 
     intents = ("SetModeIntent",)
@@ -282,138 +169,7 @@ class ModeChange(_Handler):
         return change(turn, place, what, mode=mode)
 
 
-class ListRoutines(_Handler):
-    intents = ("ListRoutinesIntent",)
-
-    def answer(self, turn: Turn) -> Response:
-        if turn.state == CONFIRM_RESUME:
-            turn.place = None  # "something else": the saved place stays for another day
-        turn.state = None
-        if not turn.catalog.routines:
-            return tell(turn, "I don't have any routines installed yet.")
-        parts = []
-        for routine in turn.catalog.routines:
-            level = level_policy.todays_level(turn.progress, routine, turn.today).level
-            parts.append(f"{escape(routine.title)}, {spoken_minutes(_seconds(turn, routine, level))}")
-        count = len(parts)
-        noun = "routine" if count == 1 else "routines"
-        card = "\n".join(f"{r.title} ({len(r.exercises)} exercises)" for r in turn.catalog.routines)
-        return ask(turn, f"I have {number_words(count)} {noun}: {'; '.join(parts)}. Which would you like?",
-                   "Which routine would you like to start?", ("Routines", card))
-
-
-def _seconds(turn: Turn, routine: Routine, level: Level) -> float:
-    return planned_seconds(routine, level, memory.preferred_mode(turn.progress))
-
-
-class DescribeRoutine(_Handler):
-    intents = ("DescribeRoutineIntent",)
-
-    def answer(self, turn: Turn) -> Response:
-        routine, said = slots.routine(turn.input, turn.catalog)
-        place = turn.place
-        if routine is None and said is None and place is not None:
-            # "What do I need?" in the middle of a routine: answer, and keep the place.
-            mine = turn.routine(place)
-            needs = (f"For {escape(mine.title)} you'll need {escape(spoken_needs(mine.all_needs))}."
-                     if mine.all_needs else f"{escape(mine.title)} needs nothing but you.")
-            return keep_going(turn, needs)
-        if routine is None:
-            lead = f"I don't have {escape(said)}. " if said else ""
-            return ask(turn, f"{lead}I have {routine_names(turn)}. Which one shall I describe?",
-                       "Which routine would you like to hear about?")
-        level = level_policy.todays_level(turn.progress, routine, turn.today).level
-        names = spoken_list([e.name for e in routine.exercises])
-        count = len(routine.exercises)
-        noun = "exercise" if count == 1 else "exercises"
-        needs = f" You'll need {spoken_needs(routine.all_needs)}." if routine.all_needs else ""
-        speech = (f"{routine.title} has {number_words(count)} {noun}: {names}. It takes "
-                  f"{spoken_minutes(_seconds(turn, routine, level))} at the {level.spoken} level.{needs}")
-        if place is not None:
-            return keep_going(turn, escape(speech))
-        turn.state = OFFER_START
-        turn.offer = routine
-        return ask(turn, f"{escape(speech)} Would you like to start it?",
-                   f"Shall I start {escape(routine.title)}?", (routine.title, speech))
-
-
-class HowLong(_Handler):
-    """"How long is left", "how many are left": at this person's level, keeping the place."""
-
-    intents = ("HowLongIntent",)
-
-    def answer(self, turn: Turn) -> Response:
-        place = under_way(turn)
-        if place is None:
-            return ListRoutines(self.catalog).answer(turn)
-        routine = turn.routine(place)
-        seconds, exercises = remaining_seconds(turn, place)
-        total = len(routine.exercises)
-        level = place.level_value.spoken
-        if place.exercise > total:
-            left = "Only the wrap-up is left."
-        elif exercises == total:
-            left = (f"{escape(routine.title)} takes {spoken_minutes(seconds)} at the {level} level, "
-                    f"{number_words(total)} {'exercise' if total == 1 else 'exercises'}.")
-        else:
-            which = ("the last exercise" if exercises == 1
-                     else f"{number_words(exercises)} of the {number_words(total)} exercises")
-            left = f"{spoken_minutes(seconds).capitalize()} left at the {level} level: {which}."
-        return keep_going(turn, left)
-
-
-class WhatsNext(_Handler):
-    intents = ("WhatsNextIntent",)
-
-    def answer(self, turn: Turn) -> Response:
-        place = under_way(turn)
-        if place is None:
-            return offer_routines(turn, "Nothing's under way. ")
-        routine = turn.routine(place)
-        if place.exercise > len(routine.exercises):
-            return keep_going(turn, "Next is the wrap-up, the end of the routine.")
-        return keep_going(turn, f"Next is {where(place, routine, numbered=True)}.")
-
-
-class WhereAmI(_Handler):
-    intents = ("WhereIntent",)
-
-    def answer(self, turn: Turn) -> Response:
-        place = under_way(turn)
-        if place is None:
-            return offer_routines(turn, "You're not in a routine right now. ")
-        current = turn.current or place
-        routine = turn.routine(current)
-        if current.exercise == 0:
-            return keep_going(turn, f"This is the start of {escape(routine.title)}, before exercise one.")
-        return keep_going(turn, f"This is {where(current, routine, numbered=True)}, in "
-                                f"{escape(routine.title)}.")
-
-
-class Pace(_Handler):
-    intents = ("PaceIntent",)
-
-    def answer(self, turn: Turn) -> Response:
-        speech = ("I can't change the pace of the counts: they follow the movement, slow and controlled. "
-                  "If you need more time, say wait at any point, or repeat to do that part again.")
-        if under_way(turn) is None:
-            return offer_routines(turn, f"{speech} ")
-        return keep_going(turn, speech)
-
-
-class Safety(_Handler):
-    intents = ("SafetyIntent",)
-
-    def answer(self, turn: Turn) -> Response:
-        place = turn.place
-        speech = escape(DISCLAIMER)
-        if place is None:
-            return offer_routines(turn, f"{speech} ")
-        cautions = " ".join(turn.routine(place).all_cautions)
-        return keep_going(turn, f"{speech} {escape(cautions)}".strip())
-
-
-class Hurt(_Handler):
+class Hurt(Handler):
     """"That hurts", "my ankle hurts", "I feel dizzy": stop now, and never a prompt to carry on."""
 
     intents = ("HurtIntent",)
@@ -441,7 +197,7 @@ class Hurt(_Handler):
                    "Say skip to go on to the next exercise, or stop to end for today.")
 
 
-class Wait(_Handler):
+class Wait(Handler):
     """"Wait", "hang on", "I need a break", "pause": hold the place, and keep listening."""
 
     intents = ("WaitIntent", "AMAZON.PauseIntent")
@@ -457,7 +213,7 @@ class Wait(_Handler):
                    "Say ready when you want to go on, or stop to finish for today. I'll keep your place.")
 
 
-class Skip(_Handler):
+class Skip(Handler):
     intents = ("SkipIntent",)
 
     def answer(self, turn: Turn) -> Response:
@@ -471,7 +227,7 @@ class Skip(_Handler):
         return skip_exercise(turn, current, f"Okay, skipping {escape(name)}." if name else "Okay.")
 
 
-class Next(_Handler):
+class Next(Handler):
     """"Next", "ready", "carry on", "continue", "resume": say the page due, wherever it was left."""
 
     intents = ("AMAZON.NextIntent", "AMAZON.ResumeIntent")
@@ -493,7 +249,7 @@ class Next(_Handler):
         return speak_page(turn, place)
 
 
-class Previous(_Handler):
+class Previous(Handler):
     intents = ("AMAZON.PreviousIntent",)
 
     def answer(self, turn: Turn) -> Response:
@@ -508,7 +264,7 @@ class Previous(_Handler):
         return speak_index(turn, narration, index - 1)
 
 
-class Repeat(_Handler):
+class Repeat(Handler):
     intents = ("AMAZON.RepeatIntent",)
 
     def answer(self, turn: Turn) -> Response:
@@ -520,7 +276,7 @@ class Repeat(_Handler):
         return speak_page(turn, turn.current or place)
 
 
-class StartOver(_Handler):
+class StartOver(Handler):
     intents = ("AMAZON.StartOverIntent",)
 
     def answer(self, turn: Turn) -> Response:
@@ -530,7 +286,7 @@ class StartOver(_Handler):
         return speak_page(turn, Place(place.routine, place.level, place.mode), "Starting over.")
 
 
-class Yes(_Handler):
+class Yes(Handler):
     intents = ("AMAZON.YesIntent",)
 
     def answer(self, turn: Turn) -> Response:
@@ -541,7 +297,7 @@ class Yes(_Handler):
         return offer_routines(turn)
 
 
-class No(_Handler):
+class No(Handler):
     intents = ("AMAZON.NoIntent",)
 
     def answer(self, turn: Turn) -> Response:
@@ -563,30 +319,7 @@ class No(_Handler):
                    "Which routine would you like? Or say stop.")
 
 
-class Help(_Handler):
-    intents = ("AMAZON.HelpIntent",)
-
-    def answer(self, turn: Turn) -> Response:
-        place = turn.place
-        if place is not None:
-            current = turn.current or place
-            routine = turn.routine(current)
-            return ask(
-                turn,
-                f"You're doing {escape(routine.title)}, at {where(current, routine)}. {ROUTINE_COMMANDS} "
-                f"I'll keep your place. {MODES_EXPLAINED} {escape(DISCLAIMER)}",
-                f"{GO_ON} Or say stop to finish for today.",
-            )
-        return ask(
-            turn,
-            f"{SKILL_NAME} talks you through foot and ankle exercises, step by step. I have "
-            f"{routine_names(turn)}. Say, start, and a routine's name, or ask what's in a routine. "
-            f"{MODES_EXPLAINED} {escape(DISCLAIMER)}",
-            "Which routine would you like to start?",
-        )
-
-
-class Goodbye(_Handler):
+class Goodbye(Handler):
     intents = ("AMAZON.StopIntent", "AMAZON.CancelIntent", "AMAZON.NavigateHomeIntent")
 
     def answer(self, turn: Turn) -> Response:
@@ -600,7 +333,7 @@ class Goodbye(_Handler):
                                        f"say: Alexa, ask foot work to carry on. {PAIN_FREE_LINE} Goodbye.")
 
 
-class Fallback(_Handler):
+class Fallback(Handler):
     """AMAZON.FallbackIntent, and any intent this skill does not know."""
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
@@ -618,7 +351,7 @@ class Fallback(_Handler):
         )
 
 
-class SessionEnded(_Handler):
+class SessionEnded(Handler):
     request_type = "SessionEndedRequest"
 
     def answer(self, turn: Turn) -> Response:
@@ -637,7 +370,7 @@ class SessionEnded(_Handler):
         return turn.input.response_builder.response
 
 
-class AnythingElse(_Handler):
+class AnythingElse(Handler):
     """Request types Footwork never asked for (playback events, skill events, ...): answer politely."""
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
@@ -667,7 +400,7 @@ class Trouble(AbstractExceptionHandler):
 
 def request_handlers(catalog: Catalog) -> list[AbstractRequestHandler]:
     """Every handler, most specific first: the SDK uses the first that can handle a request."""
-    ordered: list[type[_Handler]] = [
+    ordered: list[type[Handler]] = [
         Launch, Hurt, StartRoutine, LevelChange, ModeChange, ListRoutines, DescribeRoutine, HowLong,
         WhatsNext, WhereAmI, Pace, Safety, Wait, Skip, Next, Previous, Repeat, StartOver, Yes, No, Help,
         Goodbye, SessionEnded, Fallback, AnythingElse,

@@ -26,6 +26,18 @@ CARD_LIMIT = 8000
 #: How to go on once the skill has answered a question in the middle of a routine.
 GO_ON = "Say ready when you want to go on."
 
+ROUTINE_COMMANDS = (
+    "Say ready to go on, wait to take your time, repeat to hear that again, make it easier or harder, "
+    "skip to move to the next exercise, or stop to finish for today."
+)
+MODES_EXPLAINED = (
+    "Guided, I stop after each exercise until you say ready. Hands-free, I go straight through with "
+    "time to get into position: say do it hands free, or one at a time to go back."
+)
+
+
+# --- handlers ------------------------------------------------------------------------------------
+
 
 def escape(text: str) -> str:
     """Plain text made safe inside SSML."""

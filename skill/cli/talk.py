@@ -9,6 +9,7 @@ the session stays open. By default the skill runs in this process with a throwaw
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import os
@@ -31,7 +32,8 @@ from footwork.skill.utterances import Match, Matcher, slot_json
 F = TypeVar("F", bound=Callable[..., Any])
 
 CHAT_HELP = """\
-Type what you would say to Alexa, for example: open foot work, start heel raises, next, repeat.
+Type what you would say to Alexa, for example: open foot work, start heel raises, ready, hang on,
+how long is left, make it easier, do it hands free, that hurts, stop, ask foot work to carry on.
   /launch   open the skill (a new session), as "open foot work"
   /end      end the session (SessionEndedRequest), as "exit"
   /json     show the raw request and response of each turn (again to stop)
@@ -354,7 +356,7 @@ def chat_command(url: str | None, database: str | None, session_file: Path | Non
             elif command == "/end":
                 action = dialog.end
             else:
-                action = lambda t=text: dialog.say(t)  # noqa: E731
+                action = functools.partial(dialog.say, text)
             try:
                 exchange = _turn(action)
             except TalkError as error:

@@ -1,0 +1,112 @@
+"""What handlers do to a routine: start it, change its level or mode, skip on, hold the place.
+
+Each is one rule used by several handlers ("yes", "ready" and "carry on" all go on the same way), so
+it lives here once rather than in each handler.
+"""
+
+from __future__ import annotations
+
+from ask_sdk_model import Response
+from footwork.core import Level, Routine
+from footwork.core.levels import level_for
+from footwork.core.narration import Mode
+from footwork.core.timeline import number_words, spoken_list
+
+from . import level_policy
+from . import progress as memory
+from .identity import DISCLAIMER
+from .place import Place, moved, narration_for, page_of, place_of_page
+from .replies import GO_ON, ask, escape, speak_page, tell, where
+from .turn import Turn
+
+
+def routine_names(turn: Turn, limit: int = 4) -> str:
+    titles = [r.title for r in turn.catalog.routines[:limit]]
+    more = len(turn.catalog.routines) - limit
+    if more > 0:
+        titles.append(f"{number_words(more)} more")
+    return escape(spoken_list(titles))
+
+
+def offer_routines(turn: Turn, lead: str = "") -> Response:
+    if not turn.catalog.routines:
+        return tell(turn, f"{lead}I don't have any routines installed yet.")
+    return ask(turn, f"{lead}I have {routine_names(turn)}. Which would you like to start?",
+               "Which routine would you like to start?")
+
+
+def under_way(turn: Turn) -> Place | None:
+    """The routine under way: the session's place, or one-shot, the place saved in the last week."""
+    place = turn.place
+    if place is not None:
+        return place
+    saved = memory.unfinished(turn.progress, turn.catalog, turn.today)
+    if saved is not None:
+        turn.place = saved
+        turn.last = None
+    return saved
+
+
+def start(turn: Turn, routine: Routine, level: Level | None, mode: Mode | None, before: str = "") -> Response:
+    """Start ``routine`` from its beginning: the level asked for, else today's by the progression rule."""
+    lead = [before] if before else []
+    if not memory.has_heard_disclaimer(turn.progress):
+        lead.append(escape(DISCLAIMER))
+        memory.mark_disclaimer_heard(turn.progress)
+    if level is None:
+        progression = level_policy.todays_level(turn.progress, routine, turn.today)
+        chosen = progression.level
+        lead.append(escape(level_policy.why(progression, routine)))
+    else:
+        chosen = level_for(routine, level)
+        if chosen is not level:
+            lead.append(f"This routine has one level, so it's the {chosen.spoken} level.")
+        memory.set_preferred_level(turn.progress, chosen.value)
+    if mode is not None:
+        memory.set_preferred_mode(turn.progress, mode)
+    chosen_mode = mode or memory.preferred_mode(turn.progress)
+    place = Place(routine.id, chosen.value, chosen_mode)
+    return speak_page(turn, place, " ".join(part for part in lead if part))
+
+
+def change(turn: Turn, place: Place, lead: str, **changes: str) -> Response:
+    """A new level or mode from the part the person is on: same exercise, set, side and round.
+
+    Nothing is said of the routine until the person is ready, so no change ever skips work or
+    finishes a routine.
+    """
+    routine = turn.routine(place)
+    target = moved(place, **changes)
+    narration = narration_for(routine, target)
+    due = place_of_page(narration, page_of(narration, target))
+    turn.place = due
+    turn.last = None
+    turn.state = None
+    memory.save_place(turn.progress, due, turn.today)
+    if "level" in changes:
+        memory.set_preferred_level(turn.progress, changes["level"])
+    if "mode" in changes:
+        memory.set_preferred_mode(turn.progress, changes["mode"])
+    turn.save_progress()
+    return ask(turn, f"{lead} We'll go on from {where(due, routine)}. {GO_ON}",
+               f"{GO_ON} Or say stop to finish for today.")
+
+
+def keep_going(turn: Turn, speech: str) -> Response:
+    """An answer in the middle of a routine that moves nothing: the place stays as it was."""
+    return ask(turn, f"{speech} {GO_ON}", f"{GO_ON} Or say stop to finish for today.")
+
+
+def skip_exercise(turn: Turn, place: Place, before: str = "") -> Response:
+    """On to the start of the exercise after the one the person is on."""
+    routine = turn.routine(place)
+    exercise = min(place.exercise + 1, len(routine.exercises) + 1)
+    following = Place(place.routine, place.level, place.mode, exercise)
+    return speak_page(turn, following, before)
+
+
+def hold_place(turn: Turn, place: Place, speech: str) -> Response:
+    """End the session, the place saved as it stands."""
+    memory.save_place(turn.progress, place, turn.today)
+    turn.save_progress()
+    return tell(turn, speech)

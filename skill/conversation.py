@@ -363,7 +363,8 @@ class SessionEnded(Handler):
             detail = f"{getattr(error, 'object_type', None)}: {getattr(error, 'message', None)}"
         log.info("session ended: reason=%s error=%s", reason, detail)
         place = turn.place
-        if place is not None and turn.state != CONFIRM_RESUME:
+        # Offered and not taken, or stopped because it hurt: the saved place is already right.
+        if place is not None and turn.state not in (CONFIRM_RESUME, HURT):
             memory.save_place(turn.progress, place, turn.today)
             turn.save_progress()
         # Alexa allows no speech in reply to SessionEndedRequest.

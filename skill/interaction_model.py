@@ -25,6 +25,15 @@ like?", and the answer ("heel raises") must reach StartRoutineIntent rather than
 slots are not strictly enumerated, so the handler must (and does) check entity resolution before
 trusting the slot. It also takes level-only samples ("make it gentle"), which the handler reads as
 a level change in the middle of a routine.
+
+The other samples are what people say in the middle of a routine, lying on the floor with their eyes
+shut (``tests/corpus.toml`` holds them with the behaviour each must get): "that hurts" (HurtIntent,
+spelled out body part by body part), "hang on" (WaitIntent), "what's next", "how long is left",
+"make it easier", "slower", "skip this one", "which exercise is this", "safety", "do it hands free"
+(SetModeIntent, with the MODE slot), and everyday words added to Alexa's own intents: "ready",
+"go", "done" (AMAZON.NextIntent), "resume my routine" (AMAZON.ResumeIntent), "that's enough for
+today" (AMAZON.StopIntent). The skill's name and the words for levels and modes come from
+:mod:`footwork.skill.identity`, which the handlers and the skill package use too.
 """
 
 from __future__ import annotations

@@ -61,7 +61,6 @@ def start(turn: Turn, routine: Routine, level: Level | None, mode: Mode | None, 
         chosen = level_for(routine, level)
         if chosen is not level:
             lead.append(f"This routine has one level, so it's the {chosen.spoken} level.")
-        memory.set_preferred_level(turn.progress, chosen.value)
     if mode is not None:
         memory.set_preferred_mode(turn.progress, mode)
     chosen_mode = mode or memory.preferred_mode(turn.progress)
@@ -83,8 +82,6 @@ def change(turn: Turn, place: Place, lead: str, **changes: str) -> Response:
     turn.last = None
     turn.state = None
     memory.save_place(turn.progress, due, turn.today)
-    if "level" in changes:
-        memory.set_preferred_level(turn.progress, changes["level"])
     if "mode" in changes:
         memory.set_preferred_mode(turn.progress, changes["mode"])
     turn.save_progress()

@@ -3,7 +3,7 @@
 Stored per user (persistent attributes): the unfinished routine and the place it stopped at (a
 position, see :mod:`footwork.skill.place`, and the day it was saved), the routines finished with
 their dates and levels, the streak of days, whether the safety disclaimer was heard, and the
-preferred level and mode. All plain JSON: strings, numbers, booleans, lists and objects.
+mode chosen by voice. All plain JSON: strings, numbers, booleans, lists and objects.
 Nothing about anyone's health: no pain, no symptoms, no conditions (Alexa's health policy; the
 persistence adapter refuses such keys as a second line of defence).
 
@@ -118,15 +118,6 @@ def has_heard_disclaimer(progress: dict[str, Any]) -> bool:
 
 def mark_disclaimer_heard(progress: dict[str, Any]) -> None:
     progress["disclaimer_heard"] = True
-
-
-def preferred_level(progress: dict[str, Any]) -> str | None:
-    level = progress.get("level")
-    return level if isinstance(level, str) else None
-
-
-def set_preferred_level(progress: dict[str, Any], level: str) -> None:
-    progress["level"] = level
 
 
 def preferred_mode(progress: dict[str, Any]) -> str:

@@ -292,6 +292,14 @@ def test_after_it_hurts_yes_skips_to_the_next_exercise(server: LiveServer) -> No
     assert person.session_open
 
 
+def test_after_it_hurts_a_session_that_closes_keeps_the_exercise_it_hurt_in(server: LiveServer) -> None:
+    person = _in_state(server, "mid routine")
+    on = person.said_last
+    person.say("I felt a twinge")
+    person.end_session()
+    assert person.stored_place() == on
+
+
 def test_after_it_hurts_stop_ends_for_today_storing_only_the_place(server: LiveServer) -> None:
     person = _in_state(server, "mid routine")
     on = person.said_last

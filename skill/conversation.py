@@ -126,11 +126,12 @@ class LevelChange(Handler):
         direction = -1 if intent_name(turn.input) == "EasierIntent" else 1
         new = level_policy.step(routine, level_for(routine, current.level_value), direction)
         if new is None and not has_levels(routine) and direction > 0:
-            return keep_going(turn, "This routine has one level. Say wait to rest whenever you need to.")
+            return keep_going(turn, "This routine has one level.")
+        if new is None and direction < 0:
+            return keep_going(turn, "This is already the easiest level. You can leave any exercise out: "
+                                    "say skip.")
         if new is None:
-            edge = "easiest" if direction < 0 else "strongest"
-            extra = " Say wait to rest, or skip to move on." if direction < 0 else ""
-            return keep_going(turn, f"This is already the {edge} level.{extra}")
+            return keep_going(turn, "This is already the strongest level.")
         return self.to(turn, current, new)
 
     @staticmethod
@@ -224,7 +225,8 @@ class Skip(Handler):
         routine = turn.routine(current)
         exercises = routine.exercises
         name = exercises[current.exercise - 1].name if 1 <= current.exercise <= len(exercises) else ""
-        return skip_exercise(turn, current, f"Okay, skipping {escape(name)}." if name else "Okay.")
+        return skip_exercise(turn, current, f"Okay, skipping {escape(name[:1].lower() + name[1:])}." if name
+                             else "Okay.")
 
 
 class Next(Handler):
@@ -302,10 +304,11 @@ class No(Handler):
 
     def answer(self, turn: Turn) -> Response:
         state = turn.state
-        turn.state = None
         place = turn.place
         if state == HURT and place is not None:
+            # "Skip it? Or stop for today?" "No.": stop, keeping the exercise it hurt in.
             return Goodbye(self.catalog).answer(turn)
+        turn.state = None
         if state == CONFIRM_RESUME:
             memory.forget_place(turn.progress)
             turn.save_progress()

@@ -300,11 +300,12 @@ def test_after_it_hurts_a_session_that_closes_keeps_the_exercise_it_hurt_in(serv
     assert person.stored_place() == on
 
 
-def test_after_it_hurts_stop_ends_for_today_storing_only_the_place(server: LiveServer) -> None:
+@pytest.mark.parametrize("answer", ["stop", "no", "that's enough for today"])
+def test_after_it_hurts_stop_ends_for_today_storing_only_the_place(server: LiveServer, answer: str) -> None:
     person = _in_state(server, "mid routine")
     on = person.said_last
     person.say("ouch")
-    person.say("stop")
+    person.say(answer)
     assert not person.session_open
     stored = person.stored()
     assert person.stored_place() == on

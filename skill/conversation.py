@@ -140,7 +140,8 @@ class LevelChange(Handler):
         really = level_for(routine, level)
         if level_for(routine, place.level_value) is really:
             if really is not level:
-                return keep_going(turn, "This routine has one level: we're at it already.")
+                return keep_going(turn, f"This routine has no {level.spoken} level, and we're at the "
+                                        f"{really.spoken} level already.")
             return keep_going(turn, f"You're already at the {level.spoken} level.")
         return change(turn, place, f"Okay, the {really.spoken} level.", level=really.value)
 

@@ -60,7 +60,7 @@ def start(turn: Turn, routine: Routine, level: Level | None, mode: Mode | None, 
     else:
         chosen = level_for(routine, level)
         if chosen is not level:
-            lead.append(f"This routine has one level, so it's the {chosen.spoken} level.")
+            lead.append(f"This routine has no {level.spoken} level, so it's the {chosen.spoken} level.")
     if mode is not None:
         memory.set_preferred_mode(turn.progress, mode)
     chosen_mode = mode or memory.preferred_mode(turn.progress)

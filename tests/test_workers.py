@@ -174,10 +174,13 @@ def load(port: int, routine: str, seconds: float, during: threading.Event | None
 
 
 def stored_places(database: Path) -> dict[str, Any]:
-    """Every user's saved place ('unfinished'), read straight from the SQLite file."""
+    """Every user's saved place ('unfinished', without the day it was saved), read straight from the
+    SQLite file."""
     with sqlite3.connect(database) as connection:
         rows = connection.execute("SELECT user_id, attributes FROM users").fetchall()
-    return {user: json.loads(attributes).get("unfinished") for user, attributes in rows}
+    places = {user: json.loads(attributes).get("unfinished") for user, attributes in rows}
+    return {user: {k: v for k, v in place.items() if k != "saved"} if isinstance(place, dict) else place
+            for user, place in places.items()}
 
 
 def integrity(database: Path) -> str:

@@ -108,6 +108,7 @@ EQUIPMENT: dict[str, str] = {
     "floor": "some clear floor space",
     "wall": "a wall",
     "mat": "an exercise mat",
+    "ankle-weights": "ankle weights",
 }
 
 
@@ -123,9 +124,19 @@ def other_side(side: Side) -> Side:
 
 @dataclass(frozen=True)
 class Say:
-    """An instruction: "Place a rolled towel under the calf of your {side} leg."."""
+    """An instruction: "Place a rolled towel under the calf of your {side} leg.".
+
+    ``aloud``, where given, is what is said instead of ``text``: the article's words stay on the card
+    (``text``) while the spoken line says the same thing in words that cannot be misheard without a
+    picture ("rock back onto your heels, lifting your toes" for "roll back onto your ankles").
+    """
 
     text: str
+    aloud: str | None = None
+
+    @property
+    def spoken(self) -> str:
+        return self.aloud or self.text
 
 
 @dataclass(frozen=True)
@@ -138,11 +149,16 @@ class Hold:
 
 @dataclass(frozen=True)
 class Count:
-    """A counted movement, counted aloud: "Make {count} small clockwise circles with both feet."."""
+    """A counted movement, counted aloud: "Make {count} small clockwise circles with both feet.".
+
+    ``seconds_each`` and ``phases`` (the words said through one movement: "up", "and down") default
+    to the kind of movement the text names (see :mod:`footwork.core.movement`).
+    """
 
     times: Amount
     text: str
-    seconds_each: float = 2.0
+    seconds_each: float | None = None
+    phases: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -182,6 +198,9 @@ class Repeat:
     steps: int | None = None
     more: bool = False
     text: str | None = None
+    #: For a repeated instruction with no time of its own, counted once a round: as for :class:`Count`.
+    seconds_each: float | None = None
+    phases: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -217,6 +236,11 @@ class Exercise:
     needs: tuple[tuple[str, ...], ...] = ()
     cautions: tuple[str, ...] = ()
     about: str | None = None
+    #: What "ready" means when getting into position for it: "you're lying down with a rolled towel
+    #: under your {side} calf"; by default, said from its position.
+    ready: str | None = None
+    #: Seconds to get into position, hands-free, when it starts in a new position (at least 10).
+    settle: float | None = None
     #: The pack that defines it; set by the loader.
     pack: str = ""
 
@@ -239,6 +263,9 @@ class Routine:
     #: Other names a person may say for it: "ankle exercises".
     synonyms: tuple[str, ...] = ()
     pack: str = ""
+    #: Cautions that concern one piece of equipment, as (caution, equipment): said only when an
+    #: exercise of the routine needs it. Each is in ``cautions`` too.
+    caution_needs: tuple[tuple[str, str], ...] = ()
 
     @property
     def all_needs(self) -> tuple[tuple[str, ...], ...]:
@@ -252,6 +279,14 @@ class Routine:
                 seen.append(need)
         singles = {need[0] for need in seen if len(need) == 1}
         return tuple(need for need in seen if len(need) == 1 or not singles.intersection(need))
+
+    @property
+    def spoken_cautions(self) -> tuple[str, ...]:
+        """The cautions that concern this routine's exercises: a caution about equipment only when an
+        exercise needs that equipment."""
+        needed = {option for need in self.all_needs for option in need}
+        about = dict(self.caution_needs)
+        return tuple(c for c in self.all_cautions if c not in about or about[c] in needed)
 
     @property
     def all_cautions(self) -> tuple[str, ...]:

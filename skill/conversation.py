@@ -46,9 +46,9 @@ from .moves import (
     start,
     under_way,
 )
-from .place import Place, narration_for, page_of
+from .place import Place, page_of
 from .questions import DescribeRoutine, Help, HowLong, ListRoutines, Pace, Safety, WhatsNext, WhereAmI
-from .replies import GO_ON, MODES_EXPLAINED, ask, escape, speak_index, speak_page, tell, where
+from .replies import GO_ON, MODES_EXPLAINED, ask, escape, narration_for, speak_index, speak_page, tell, where
 from .turn import CONFIRM_RESUME, HURT, OFFER_START, Turn
 
 log = logging.getLogger("footwork.skill")
@@ -260,7 +260,7 @@ class Previous(Handler):
         if place is None:
             return offer_routines(turn, "You're not in a routine right now. ")
         current = turn.current or place
-        narration = narration_for(turn.routine(current), current)
+        narration = narration_for(turn, current)
         index = page_of(narration, current)
         if index <= 0:
             return speak_index(turn, narration, 0, "This is the first part.")

@@ -15,8 +15,8 @@ from footwork.core.timeline import number_words, spoken_list
 from . import level_policy
 from . import progress as memory
 from .identity import DISCLAIMER
-from .place import Place, moved, narration_for, page_of, place_of_page
-from .replies import GO_ON, ask, escape, speak_page, tell, where
+from .place import Place, moved, page_of, place_of_page
+from .replies import GO_ON, ask, escape, narration_for, speak_page, tell, where
 from .turn import Turn
 
 
@@ -76,7 +76,7 @@ def change(turn: Turn, place: Place, lead: str, **changes: str) -> Response:
     """
     routine = turn.routine(place)
     target = moved(place, **changes)
-    narration = narration_for(routine, target)
+    narration = narration_for(turn, target)
     due = place_of_page(narration, page_of(narration, target))
     turn.place = due
     turn.last = None

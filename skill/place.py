@@ -14,7 +14,6 @@ catalog and reads the old ``{"page": n}`` format.
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -37,10 +36,12 @@ class Place:
     set: int = 1
     side: str | None = None
     round: int = 1
+    #: Which page of those starting at this position, when a long part takes more than one.
+    part: int = 1
 
     def as_json(self) -> dict[str, Any]:
         return {"routine": self.routine, "level": self.level, "mode": self.mode, "exercise": self.exercise,
-                "set": self.set, "side": self.side, "round": self.round}
+                "set": self.set, "side": self.side, "round": self.round, "part": self.part}
 
     @property
     def level_value(self) -> Level:
@@ -68,17 +69,17 @@ class Place:
         if "exercise" not in data and "page" in data:
             return _migrate(routine, level, mode, data["page"])
         exercise, set_number, round_number = data.get("exercise"), data.get("set", 1), data.get("round", 1)
-        side = data.get("side")
-        if not (isinstance(exercise, int) and all(_whole(n) for n in (exercise, set_number, round_number))):
+        part, side = data.get("part", 1), data.get("side")
+        numbers = (exercise, set_number, round_number, part)
+        if not (isinstance(exercise, int) and all(_whole(n) for n in numbers)):
             return None
         if not 0 <= exercise <= len(routine.exercises) + 1:
             return None
-        if not (1 <= set_number <= MOST_SETS_OR_ROUNDS and 1 <= round_number <= MOST_SETS_OR_ROUNDS):
+        if not all(1 <= n <= MOST_SETS_OR_ROUNDS for n in (set_number, round_number, part)):
             return None
         if side is not None and side not in SIDES:
             return None
-        return cls(routine_id, level, mode, exercise, set_number, side, round_number)
-
+        return cls(routine_id, level, mode, exercise, set_number, side, round_number, part)
 
 def _whole(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
@@ -87,6 +88,7 @@ def _whole(value: Any) -> bool:
 def _migrate(routine: Routine, level: str, mode: str, page: Any) -> Place | None:
     if not _whole(page) or page < 0:
         return None
+    # The old page counted the narration the old version said, which opened with every caution.
     narration = narrate(routine, Level(level), "hands-free" if mode == "hands-free" else "guided")
     return place_of_page(narration, min(page, len(narration.pages) - 1))
 
@@ -96,59 +98,73 @@ def _migrate(routine: Routine, level: str, mode: str, page: Any) -> Place | None
 Key = tuple[int, int, str | None, int]  # exercise, set, side, round
 
 
-def _keys(narration: Narration) -> tuple[tuple[Key, ...], tuple[int, ...]]:
-    return _keys_of(narration.routine, narration.level, narration.mode)
+class _Positions:
+    """Where every cue of one narration sits, and where each page starts (computed once per narration)."""
+
+    def __init__(self, narration: Narration) -> None:
+        self.narration = narration  # kept, so that its id is not reused while this is cached
+        timeline = narration.timeline
+        breaks = {b.index: b.level for b in timeline.breaks}
+        exercises = len(narration.routine.exercises)
+        keys: list[Key] = []
+        round_number = 1
+        # A round counts up at each round break and starts again at every coarser break (a new
+        # exercise, set or side), so "round three" means the same on both sides and at every level.
+        for index, cue in enumerate(timeline.cues):
+            level = breaks.get(index)
+            if level == "round":
+                round_number += 1
+            elif level is not None and level != "step":
+                round_number = 1
+            position = cue.position
+            if position.section == "intro":
+                keys.append((0, 1, None, 1))
+            elif position.section == "outro":
+                keys.append((exercises + 1, 1, None, 1))
+            else:
+                keys.append((position.exercise, position.set, position.side, round_number))
+        self.keys = keys
+        self.starts: list[int] = []
+        first = 0
+        for page in narration.pages:
+            self.starts.append(first)
+            first += len(page.cues)
+        #: Each page's position, and which page of those starting there it is.
+        self.pages: list[tuple[Key, int]] = []
+        for start in self.starts:
+            key = keys[start]
+            self.pages.append((key, 1 + sum(1 for k, _ in self.pages if k == key)))
 
 
-@functools.lru_cache(maxsize=256)
-def _keys_of(routine: Routine, level: Level, mode: Mode) -> tuple[tuple[Key, ...], tuple[int, ...]]:
-    """The position of every cue, and the first cue of every page.
+_CACHE: dict[int, _Positions] = {}
+_CACHE_SIZE = 512
 
-    A round counts up at each round break and starts again at every coarser break (a new exercise,
-    set or side), so "round three" means the same on both sides and at every level.
-    """
-    narration = narrate(routine, level, mode)
-    timeline = narration.timeline
-    breaks = {b.index: b.level for b in timeline.breaks}
-    exercises = len(narration.routine.exercises)
-    keys: list[Key] = []
-    round_number = 1
-    for index, cue in enumerate(timeline.cues):
-        level = breaks.get(index)
-        if level == "round":
-            round_number += 1
-        elif level is not None and level != "step":
-            round_number = 1
-        position = cue.position
-        if position.section == "intro":
-            keys.append((0, 1, None, 1))
-        elif position.section == "outro":
-            keys.append((exercises + 1, 1, None, 1))
-        else:
-            keys.append((position.exercise, position.set, position.side, round_number))
-    starts: list[int] = []
-    first = 0
-    for page in narration.pages:
-        starts.append(first)
-        first += len(page.cues)
-    return tuple(keys), tuple(starts)
+
+def _positions(narration: Narration) -> _Positions:
+    found = _CACHE.get(id(narration))
+    if found is None or found.narration is not narration:
+        if len(_CACHE) >= _CACHE_SIZE:
+            _CACHE.pop(next(iter(_CACHE)))
+        found = _CACHE[id(narration)] = _Positions(narration)
+    return found
 
 
 def place_of_page(narration: Narration, index: int) -> Place:
     """The place where page ``index`` of ``narration`` starts."""
-    keys, starts = _keys(narration)
-    exercise, set_number, side, round_number = keys[starts[index]]
+    (exercise, set_number, side, round_number), part = _positions(narration).pages[index]
     return Place(narration.routine.id, narration.level.value, narration.mode, exercise, set_number, side,
-                 round_number)
+                 round_number, part)
 
 
 def page_of(narration: Narration, place: Place) -> int:
-    """The page of ``narration`` to say for ``place``: the one holding the start of its position.
+    """The page of ``narration`` to say for ``place``: the one starting at its position, else the one
+    holding the position's first cue.
 
     Parts of the position this narration lacks are brought back to the nearest before them: set
     three at a level of two sets is set two; round four of three is round three.
     """
-    keys, starts = _keys(narration)
+    positions = _positions(narration)
+    keys = positions.keys
     exercise = min(max(place.exercise, 0), len(narration.routine.exercises) + 1)
     mine = [k for k in keys if k[0] == exercise]
     if not mine:
@@ -161,18 +177,17 @@ def page_of(narration: Narration, place: Place) -> int:
     in_side = [k for k in in_set if k[2] == side]
     rounds = [k[3] for k in in_side if k[3] <= place.round]
     round_number = max(rounds) if rounds else in_side[0][3]
-    target = keys.index((exercise, set_number, side, round_number))
-    page = 0
-    for number, start in enumerate(starts):
-        if start <= target:
-            page = number
-    return page
-
-
-def narration_for(routine: Routine, place: Place) -> Narration:
-    return narrate(routine, place.level_value, place.mode_value)
+    key = (exercise, set_number, side, round_number)
+    starting = [number for number, (start_key, _) in enumerate(positions.pages) if start_key == key]
+    if starting:
+        return starting[min(place.part, len(starting)) - 1]
+    target = keys.index(key)
+    return max(number for number, start in enumerate(positions.starts) if start <= target)
 
 
 def moved(place: Place, **changes: Any) -> Place:
-    """``place`` with ``changes`` (a level, a mode): the same position, found again by :func:`page_of`."""
-    return replace(place, **changes)
+    """``place`` with ``changes`` (a level, a mode): the same position, found again by :func:`page_of`.
+
+    The part is the first: pages are cut differently at another level or in another mode.
+    """
+    return replace(place, part=1, **changes)

@@ -12,12 +12,12 @@ import html
 from ask_sdk_model import Response
 from ask_sdk_model.ui import SimpleCard
 from footwork.core import Routine
-from footwork.core.narration import Narration
+from footwork.core.narration import Narration, narrate
 from footwork.core.timeline import number_words
 
 from . import level_policy
 from . import progress as memory
-from .place import Place, narration_for, page_of, place_of_page
+from .place import Place, page_of, place_of_page
 from .turn import Turn
 
 SSML_LIMIT = 8000
@@ -102,10 +102,17 @@ def card_title(place: Place, routine: Routine) -> str:
     return title
 
 
+def narration_for(turn: Turn, place: Place) -> Narration:
+    """The narration the person hears for ``place``: every caution of the routine until they have
+    finished it once, then the one-line pain-free reminder (safety words in proportion)."""
+    routine = turn.routine(place)
+    briefing = "full" if memory.times_finished(turn.progress, routine.id) == 0 else "reminder"
+    return narrate(routine, place.level_value, place.mode_value, briefing)
+
+
 def speak_page(turn: Turn, place: Place, before: str = "") -> Response:
     """Say the page holding ``place``; on the last page, celebrate and record the routine as done."""
-    routine = turn.routine(place)
-    narration = narration_for(routine, place)
+    narration = narration_for(turn, place)
     index = page_of(narration, place)
     return speak_index(turn, narration, index, before)
 
@@ -137,7 +144,7 @@ def speak_index(turn: Turn, narration: Narration, index: int, before: str = "") 
 def remaining_seconds(turn: Turn, place: Place) -> tuple[float, int]:
     """Seconds of narration from ``place`` to the end, and the exercises not yet begun."""
     routine = turn.routine(place)
-    narration = narration_for(routine, place)
+    narration = narration_for(turn, place)
     index = page_of(narration, place)
     seconds = sum(page.planned_seconds for page in narration.pages[index:])
     exercises = max(0, len(routine.exercises) - max(place.exercise, 1) + 1)

@@ -42,7 +42,7 @@ def test_text_shows_every_page_with_where_it_is_and_its_prompt():
     total = len(narration.pages)
     left = next(p for p in narration.pages if p.position.set == 1 and p.position.side == "left")
     assert f"--- page 1 of {total}: intro," in result.stdout
-    assert "Say next for Heel raises, or repeat to hear that again." in result.stdout
+    assert "Say ready when you're standing" in result.stdout
     sets = left.position.sets
     assert (f"--- page {left.number} of {total}: exercise 1 of 1 (Heel raises), set 1 of {sets}, left side,"
             in result.stdout)

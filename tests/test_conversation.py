@@ -40,7 +40,7 @@ CUSTOM = [
 ]
 #: Everything the skill may keep about a person: places, dates, levels, modes; nothing about health.
 STORED_KEYS = {"disclaimer_heard", "unfinished", "completed", "streak", "level", "routine", "mode",
-               "exercise", "set", "side", "round", "saved", "date", "days", "last"}
+               "exercise", "set", "side", "round", "part", "saved", "date", "days", "last"}
 HURT_PHRASES = ["that hurts", "it hurts", "my ankle hurts", "my foot hurts", "my knee hurts", "my back hurts",
                 "I'm in pain", "ouch", "I felt a twinge", "I feel dizzy"]
 

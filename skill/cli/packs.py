@@ -38,15 +38,21 @@ from footwork.core import (
     Say,
     Step,
     SwitchSide,
-    estimate_seconds,
     installed_packs,
+    level_for,
+    planned_seconds,
     read_pack_file,
 )
+from footwork.core import levels as core_levels
 from footwork.core import load_catalog as load_core_catalog
 from footwork.core._model import FIRST_TIME_MAX_TIMES, AmountKind, other_side
 from footwork.core._scaffold import ScaffoldError, pack_names, write_pack
+from footwork.core.narration import narrate
 from footwork.core.plugins import DATA_FILE, ENTRY_POINT_GROUP
 from footwork.core.settings import pack_selection_from_env
+from footwork.core.timeline import Cue
+from footwork.core.wording import fill as fill_text
+from footwork.core.wording import names_a_side
 
 from . import error_lines, exit_if_strict, load_catalog, strict_option
 
@@ -158,13 +164,15 @@ Examples:
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON list, one object per routine.")
 @strict_option
 def routines(as_json: bool, strict: bool) -> None:
-    """List the routines, with their length at each level.
+    """List the routines, with their length at each level they have.
 
-    Lengths are estimated as narrated: speech at a steady pace, and every hold, count and rest in
-    full. The levels read the article's ranges differently: first-time does only a couple of each.
+    Lengths are the narration's planned length (guided), the same figure the skill says: speech at a
+    steady pace, and every hold, count, rest and settle in full. Levels read the article's ranges;
+    a routine without ranges has one level besides first-time, and "-" under the others.
     """
     catalog = load_catalog(strict=strict)
-    durations = {r.id: {level: estimate_seconds(r, level) for level in Level} for r in catalog.routines}
+    durations = {r.id: {level: planned_seconds(r, level) for level in Level} for r in catalog.routines}
+    real = {r.id: core_levels(r) for r in catalog.routines}
     if as_json:
         echo_json([
             {
@@ -172,6 +180,8 @@ def routines(as_json: bool, strict: bool) -> None:
                 "title": r.title,
                 "pack": r.pack,
                 "exercises": len(r.exercises),
+                "levels": [level.value for level in real[r.id]],
+                # Every level a person may ask for, as narrated (a level the routine lacks reads as standard).
                 "seconds": {level.value: round(seconds, 1) for level, seconds in durations[r.id].items()},
             }
             for r in catalog.routines
@@ -182,7 +192,7 @@ def routines(as_json: bool, strict: bool) -> None:
         return
     headers = ["ID", "TITLE", "PACK", "EXERCISES", *(level.value.upper() for level in Level)]
     rows = [[r.id, r.title, r.pack, str(len(r.exercises)),
-             *(format_duration(durations[r.id][level]) for level in Level)]
+             *(format_duration(durations[r.id][level]) if level in real[r.id] else "-" for level in Level)]
             for r in catalog.routines]
     for line in table(headers, rows):
         click.echo(line)
@@ -255,9 +265,12 @@ class RoutineText:
         out.append(f"Pack: {routine.pack}" + (f" {pack.version}" if pack and pack.version else ""))
         for source in self.sources():
             out += wrap(source, "Source: ")
-        seconds = estimate_seconds(routine, self.level)
-        out.append(f"At the {self.level.value} level: about {format_duration(seconds)}, "
+        level = level_for(routine, self.level)
+        seconds = planned_seconds(routine, level)
+        out.append(f"At the {level.value} level: about {format_duration(seconds)}, "
                    f"{plural(len(routine.exercises), 'exercise')}.")
+        if level is not self.level:
+            out.append(f"(No range in this routine reads differently at the {self.level.value} level.)")
         if routine.intro:
             out += ["", *wrap(routine.intro)]
         if routine.all_needs:
@@ -293,9 +306,7 @@ class RoutineText:
         return seen
 
     def exercise_lines(self, number: int, exercise: Exercise) -> list[str]:
-        heading = f"{number}. {exercise.name}"
-        if exercise.pack != self.routine.pack:
-            heading += f"  (from the {exercise.pack} pack)"
+        heading = f"{number}. {exercise.name}  ({exercise.ref})"
         positions = " or ".join(POSITION_NAMES.get(p, p) for p in exercise.positions)
         out = [heading, f"   Position: {positions}"]
         if exercise.about:
@@ -316,7 +327,41 @@ class RoutineText:
             out += wrap(text, f"     {i}. ")
         out += wrap(self.sets_text(exercise), "   Sets: ")
         out += wrap(self.sides_text(exercise), "   Sides: ")
+        out.append("   Said (each line once, as the narration says it):")
+        for line in self.said_lines(number):
+            out += wrap(line, "     > ")
         return out
+
+    def said_lines(self, number: int) -> list[str]:  # noqa: C901 - one pass over the cues
+        """What the narration really says for exercise ``number``, from its timeline: each distinct line
+        once, in the order first heard, a run of counting shown by its first repetition."""
+        cues = [c for c in narrate(self.routine, self.level).timeline.cues
+                if c.position.section == "exercise" and c.position.exercise == number]
+        lines: list[str] = []
+        run: list[Cue] = []
+
+        def flush() -> None:
+            if run:
+                # The first repetition in full, then where the count ends: "one, up ... to fifteen".
+                second = next((i for i, c in enumerate(run) if i and c.text.split(",")[0] == "two"), len(run))
+                first = " ... ".join(c.text for c in run[:second])
+                last = next(c.text.split(",")[0] for c in reversed(run) if "," in c.text or c.kind == "letter"
+                            or not c.text.startswith("and "))
+                shown = first if second == len(run) else f"{first} ... to {last}"
+                if shown not in lines:
+                    lines.append(shown)
+                run.clear()
+
+        for cue in cues:
+            if cue.kind in ("count", "letter"):
+                run.append(cue)
+            elif cue.spoken and cue.kind != "countdown":
+                flush()
+                # Rounds are shown once: "Round two of five" stands for the rest.
+                if cue.text not in lines and not (cue.text.startswith("Round ") and rounds_shown(lines)):
+                    lines.append(cue.text)
+        flush()
+        return lines
 
     def sets_text(self, exercise: Exercise) -> str:
         dose = exercise.dose
@@ -345,7 +390,7 @@ class RoutineText:
                 continue
             if isinstance(step, SwitchSide):
                 side = step.side
-                yield fill(step.text, side=side) if step.text else f"Switch to the {side} side."
+                yield fill(step.text, side=side) if step.text else f"Switch to the {side} side."  # type: ignore[arg-type]
                 done = []
                 continue
             yield self.step_text(step, side)
@@ -385,12 +430,6 @@ class RoutineText:
         return f"Repeat {which}. [{how_many}]"
 
 
-def names_a_side(exercise: Exercise) -> bool:
-    """Whether any step says {side} or {other}: an exercise on "one" side then works the first side."""
-    return any("{side}" in text or "{other}" in text
-               for step in exercise.steps if (text := getattr(step, "text", None)))
-
-
 #: Shown text is wrapped to this many columns, so that long instructions stay readable in a terminal.
 WIDTH = 100
 
@@ -412,13 +451,11 @@ def step_numbers(numbers: list[int]) -> str:
 
 def fill(text: str, *, side: str | None, count: float | None = None, seconds: float | None = None) -> str:
     """A step's text with its placeholders filled in; numbers as digits, for reading."""
-    values = {
-        "side": side or "left",
-        "other": other_side(side or "left"),  # type: ignore[arg-type]
-        "count": format_number(count) if count is not None else "",
-        "seconds": format_number(seconds) if seconds is not None else "",
-    }
-    return text.format_map(values)
+    return fill_text(text, side=side, count=count, seconds=seconds, numbers="digits")  # type: ignore[arg-type]
+
+
+def rounds_shown(lines: list[str]) -> bool:
+    return any(line.startswith("Round ") for line in lines)
 
 
 # --- footwork packs check -------------------------------------------------------------------------

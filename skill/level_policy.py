@@ -14,7 +14,7 @@ from typing import Any
 from footwork.core import Level, Routine
 from footwork.core.levels import levels
 from footwork.core.progression import LADDER, Progression, level_for_today
-from footwork.core.timeline import number_words
+from footwork.core.wording import number_words
 
 from . import progress as memory
 

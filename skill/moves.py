@@ -10,7 +10,7 @@ from ask_sdk_model import Response
 from footwork.core import Level, Routine
 from footwork.core.levels import level_for
 from footwork.core.narration import Mode
-from footwork.core.timeline import number_words, spoken_list
+from footwork.core.wording import number_words, spoken_list
 
 from . import level_policy
 from . import progress as memory

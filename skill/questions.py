@@ -7,7 +7,7 @@ from __future__ import annotations
 from ask_sdk_model import Response
 from footwork.core import Level, Routine
 from footwork.core.narration import planned_seconds
-from footwork.core.timeline import number_words, spoken_list, spoken_minutes, spoken_needs
+from footwork.core.wording import number_words, spoken_list, spoken_minutes, spoken_needs
 
 from . import level_policy, slots
 from . import progress as memory

@@ -13,7 +13,7 @@ from ask_sdk_model import Response
 from ask_sdk_model.ui import SimpleCard
 from footwork.core import Routine
 from footwork.core.narration import Narration, narrate
-from footwork.core.timeline import number_words
+from footwork.core.wording import limb, number_words
 
 from . import level_policy
 from . import progress as memory
@@ -66,7 +66,7 @@ def inner(ssml: str) -> str:
 
 
 def where(place: Place, routine: Routine, *, numbered: bool = False) -> str:
-    """The place as said aloud: "towel flex, right side", "the start", "exercise two, towel flex"."""
+    """The place as said aloud: "towel flex, right leg", "the start", "exercise two of seven, towel flex"."""
     count = len(routine.exercises)
     if place.exercise <= 0:
         return "the start"
@@ -77,7 +77,7 @@ def where(place: Place, routine: Routine, *, numbered: bool = False) -> str:
     if numbered:
         words = f"exercise {number_words(place.exercise)} of {number_words(count)}, {words}"
     if place.side:
-        words += f", {place.side} side"
+        words += f", {place.side} {limb(exercise)}"
     if place.set > 1:
         words += f", set {number_words(place.set)}"
     if place.round > 1:
@@ -96,7 +96,7 @@ def card_title(place: Place, routine: Routine) -> str:
     if place.set > 1:
         title += f", set {place.set}"
     if place.side:
-        title += f", {place.side} side"
+        title += f", {place.side} {limb(routine.exercises[place.exercise - 1])}"
     if place.round > 1:
         title += f", round {place.round}"
     return title

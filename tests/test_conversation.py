@@ -18,7 +18,7 @@ from footwork.core import Level
 from footwork.core.levels import levels
 from footwork.core.narration import narrate
 from footwork.core.progression import LADDER
-from footwork.core.timeline import spoken_minutes
+from footwork.core.wording import limb, spoken_minutes
 from footwork.skill import create_app
 from footwork.skill.envelopes import Conversation
 from footwork.skill.identity import DISCLAIMER, PAIN_FREE_LINE, SEE_A_PROFESSIONAL
@@ -537,7 +537,8 @@ def test_a_saved_place_is_offered_for_a_week_and_the_welcome_says_where(server: 
     assert "Welcome back" in person.heard
     assert exercise in person.heard.lower()
     if due.side:
-        assert f"{due.side} side" in person.heard
+        exercise_limb = limb(catalog_of(server).get("foot").exercises[due.exercise - 1])
+        assert f"{due.side} {exercise_limb}" in person.heard
     person.say("stop")
     person.day += dt.timedelta(days=8)
     person.say("open foot work")

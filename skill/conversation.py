@@ -38,6 +38,7 @@ from .handler import Handler, intent_name
 from .identity import DISCLAIMER, PAIN_FREE_LINE, SEE_A_PROFESSIONAL, SKILL_NAME
 from .moves import (
     change,
+    come_back,
     hold_place,
     keep_going,
     offer_routines,
@@ -187,10 +188,10 @@ class Hurt(Handler):
         memory.save_place(turn.progress, current, turn.today)
         turn.save_progress()
         turn.state = HURT
-        if 1 <= current.exercise <= len(routine.exercises):
-            name = routine.exercises[current.exercise - 1].name
-            offer = (f"Do you want to skip {escape(name[:1].lower() + name[1:])} and go on to the next "
-                     "exercise? Or say stop to end for today.")
+        if 1 <= current.exercise < len(routine.exercises):
+            offer = "Do you want to skip this exercise and go on to the next one? Or say stop to end for today."
+        elif current.exercise == len(routine.exercises):
+            offer = "Do you want to skip this last exercise and finish? Or say stop to end for today."
         elif current.exercise == 0:
             offer = "Say stop to end for today, or skip to go on to the first exercise when you feel fine."
         else:
@@ -244,11 +245,11 @@ class Next(Handler):
             current = turn.current or place
             return skip_exercise(turn, current, "Okay, on to the next exercise.")
         if turn.state == CONFIRM_RESUME:
-            return speak_page(turn, place, "Okay, carrying on.")
+            return come_back(turn, place, "Okay, carrying on.")
         if resumed:
             routine = turn.routine(place)
-            return speak_page(turn, place,
-                              f"Carrying on with {escape(routine.title)}, at {where(place, routine)}.")
+            lead = f"Carrying on with {escape(routine.title)}, at {where(place, routine)}."
+            return come_back(turn, place, lead)
         return speak_page(turn, place)
 
 

@@ -10,7 +10,8 @@ from ask_sdk_model import Response
 from footwork.core import Level, Routine
 from footwork.core.levels import level_for
 from footwork.core.narration import Mode
-from footwork.core.wording import number_words, spoken_list
+from footwork.core.paging import READY_PROMPT
+from footwork.core.wording import number_words, spoken_list, where_words
 
 from . import level_policy
 from . import progress as memory
@@ -107,3 +108,32 @@ def hold_place(turn: Turn, place: Place, speech: str) -> Response:
     memory.save_place(turn.progress, place, turn.today)
     turn.save_progress()
     return tell(turn, speech)
+
+
+def come_back(turn: Turn, place: Place, lead: str) -> Response:
+    """Coming back to a routine left earlier: first get into position, then "ready" says the page.
+
+    Someone who carries on after a break is not lying on the floor with the towel any more, and the
+    page due may start with the counting; so the skill says what to be ready for, as the page before
+    it ended, and waits. The start of a routine and its wrap-up need no position: they are said.
+    """
+    routine = turn.routine(place)
+    narration = narration_for(turn, place)
+    index = page_of(narration, place)
+    due = place_of_page(narration, index)
+    if index == 0 or not 1 <= due.exercise <= len(routine.exercises):
+        return speak_page(turn, due, lead)
+    before = narration.pages[index - 1]
+    ready = ready_for(before.prompt) or f"you're {where_words(routine.exercises[due.exercise - 1].positions)}"
+    turn.place = due
+    turn.last = None
+    turn.state = None
+    return ask(turn, f"{lead} When {escape(ready)}, say ready.", f"Say ready when {escape(ready)}.")
+
+
+def ready_for(prompt: str | None) -> str | None:
+    """What a page's prompt asks the person to be ready for ("you're lying down ..."), if it does."""
+    head, tail = READY_PROMPT.split("{ready}")
+    if prompt and prompt.startswith(head) and prompt.endswith(tail):
+        return prompt[len(head):len(prompt) - len(tail)]
+    return None

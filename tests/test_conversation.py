@@ -68,6 +68,13 @@ def pages_heard(person: Person, routine: str, level: Level, mode: str = "guided"
     return found[0]
 
 
+def back_in_position(person: Person) -> None:
+    """Coming back, the skill first asks the person to get into position; they say ready."""
+    assert person.session_open
+    assert person.heard.endswith("say ready.") and person.said_last is None
+    person.say("ready")
+
+
 def walk(server: LiveServer, routine: str, level: str, mode: str = "guided") -> list[dict[str, Any]]:
     """Start ``routine`` and say "next" to its end; the session attributes after every page but the last."""
     person = Person(server)
@@ -214,6 +221,7 @@ def test_stop_saves_the_place_and_the_next_day_launch_offers_to_carry_on(server:
     assert person.state == "confirm-resume"
     person.say("yes")
     assert person.heard.startswith("Okay, carrying on.")
+    back_in_position(person)
     assert pages_heard(person, "ankle", Level.STANDARD) == 2
     assert person.session_open
 
@@ -456,6 +464,7 @@ def test_a_whole_routine_with_two_timeouts_is_resumed_each_time_and_every_page_h
     assert person.state == "confirm-resume"
     assert "Welcome back" in person.heard
     person.say("carry on")
+    back_in_position(person)
     heard.append(pages_heard(person, "foot", Level.STANDARD))
     for _ in range(4):
         person.say("ready")
@@ -464,6 +473,7 @@ def test_a_whole_routine_with_two_timeouts_is_resumed_each_time_and_every_page_h
     # The second time, one-shot.
     person.say("ask foot work to carry on")
     assert person.intents[-1] == "AMAZON.NextIntent"
+    back_in_position(person)
     heard.append(pages_heard(person, "foot", Level.STANDARD))
     while person.session_open:
         person.say("next")
@@ -486,6 +496,7 @@ def test_after_the_welcome_back_each_way_of_saying_go_on_resumes_at_the_unfinish
     person.say("open foot work")
     person.say(phrase)
     assert person.intents[-1] != "AMAZON.FallbackIntent"
+    back_in_position(person)
     assert pages_heard(person, "foot", Level.STANDARD) == 2
     assert person.session_open
 
@@ -511,6 +522,21 @@ def test_after_the_welcome_back_no_start_over_and_something_else_do_what_they_sa
     assert "Which would you like" in person.heard and person.place is None
 
 
+def test_coming_back_says_what_to_get_ready_for_before_any_counting(server: LiveServer) -> None:
+    person = Person(server)
+    person.say("start ankle at standard level")
+    person.say("ready")
+    ended_with = person.reprompt  # "Say ready when you're lying down with a rolled towel under ..."
+    assert ended_with.startswith("Say ready when you're")
+    person.say("stop")
+    person.say("ask foot work to carry on")
+    ready = ended_with.removeprefix("Say ready when ").removesuffix(".")
+    assert person.heard.endswith(f"When {ready}, say ready.")
+    assert "Begin" not in person.heard and person.session_open
+    person.say("ready")
+    assert pages_heard(person, "ankle", Level.STANDARD) == 2
+
+
 @pytest.mark.parametrize("phrase", ["ask foot work to carry on", "ask foot work to resume my routine",
                                     "ask foot work to continue", "tell foot work to go on"])
 def test_one_shot_carry_on_resumes_the_saved_place(server: LiveServer, phrase: str) -> None:
@@ -521,6 +547,7 @@ def test_one_shot_carry_on_resumes_the_saved_place(server: LiveServer, phrase: s
     person.day += dt.timedelta(days=1)
     person.say(phrase)
     assert person.heard.startswith("Carrying on with Foot routine")
+    back_in_position(person)
     assert pages_heard(person, "foot", Level.STANDARD) == 2
 
 
@@ -561,6 +588,7 @@ def test_waiting_holds_the_place_with_the_session_open_and_saves_it_if_the_sessi
         assert person.stored_place() == due
         person.say("open foot work")
         person.say("ready")
+        back_in_position(person)
         assert pages_heard(person, "foot", Level.STANDARD) == 2
 
 

@@ -189,7 +189,8 @@ class Hurt(Handler):
         turn.save_progress()
         turn.state = HURT
         if 1 <= current.exercise < len(routine.exercises):
-            offer = "Do you want to skip this exercise and go on to the next one? Or say stop to end for today."
+            offer = ("Do you want to skip this exercise and go on to the next one? "
+                     "Or say stop to end for today.")
         elif current.exercise == len(routine.exercises):
             offer = "Do you want to skip this last exercise and finish? Or say stop to end for today."
         elif current.exercise == 0:

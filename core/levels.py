@@ -9,6 +9,7 @@ it has one level besides first-time, standard, and asking for "harder" there get
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 
 from ._model import Amount, AmountKind, Count, Hold, Level, Move, Repeat, Rest, Routine
@@ -35,6 +36,7 @@ def _reading(routine: Routine, level: Level) -> tuple[float, ...]:
     return tuple(amount.read(level, kind) for amount, kind in amounts(routine))
 
 
+@functools.lru_cache(maxsize=256)
 def levels(routine: Routine) -> tuple[Level, ...]:
     """The levels that differ for ``routine``, easiest first: first-time, then standard, and gentle and
     strong only where they read some range differently from standard."""

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from ._model import Level, Routine
 from .levels import level_for
 from .paging import MODES, Mode, PagingError, page_spans, prompt_for
-from .ssml import MAX_SSML_CHARS, to_ssml
+from .ssml import MAX_SSML_CHARS, fragment, to_ssml
 from .timeline import Break, Briefing, Cue, Position, Timeline, compile_routine, speaking_seconds
 from .transcript import to_text
 from .wording import spoken_minutes
@@ -116,24 +116,30 @@ def narrate(routine: Routine, level: Level = Level.STANDARD, mode: Mode = "guide
         raise ValueError(f"briefing must be full or reminder, not {briefing!r}")
     level = level_for(routine, level)
     timeline = compile_routine(routine, level, mode, briefing)
-    pages = _pages(timeline, mode)
-    announced = timeline.cues[0].text
+    spans = page_spans(timeline, mode)
+    pages = _pages(timeline, mode, spans)
     for _ in range(3):
         # The intro says how long the whole plays, prompts included, which paging adds: say that.
         total = sum(page.planned_seconds for page in pages)
-        if spoken_minutes(total) in announced:
+        if spoken_minutes(total) in timeline.cues[0].text:
             break
+        said = timeline.cues[0]
         timeline = compile_routine(routine, level, mode, briefing, round(total, 2))
-        pages = _pages(timeline, mode)
-        announced = timeline.cues[0].text
+        heard = timeline.cues[0]
+        if (heard.seconds, len(fragment(heard))) != (said.seconds, len(fragment(said))):
+            spans = page_spans(timeline, mode)  # the pages' sizes changed: page again
+            pages = _pages(timeline, mode, spans)
+        else:
+            # Only the first sentence's number changed: the same pages, the first one said anew.
+            pages = (*_pages(timeline, mode, spans[:1], len(spans)), *pages[1:])
     return Narration(routine, level, mode, timeline, pages)
 
 
-def _pages(timeline: Timeline, mode: Mode) -> tuple[Page, ...]:
-    spans = page_spans(timeline, mode)
+def _pages(timeline: Timeline, mode: Mode, spans: list[tuple[int, int]],
+           total: int | None = None) -> tuple[Page, ...]:
     breaks = {b.index: b for b in timeline.breaks}
     return tuple(
-        _page(timeline, number, len(spans), start, end, breaks.get(end), mode)
+        _page(timeline, number, total or len(spans), start, end, breaks.get(end), mode)
         for number, (start, end) in enumerate(spans, start=1)
     )
 

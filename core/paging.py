@@ -88,6 +88,7 @@ class Pager:
         self.breaks = {b.index: b for b in timeline.breaks if 0 < b.index < len(self.cues)}
         self._chars = [0, *itertools.accumulate(len(fragment(c)) for c in self.cues)]
         self._seconds = [0.0, *itertools.accumulate(c.seconds for c in self.cues)]
+        self._prompts: dict[int, str | None] = {}
         # Guided pages are timed by their exercise cues: the intro and closing may add to a page.
         self._work = [0.0, *itertools.accumulate(
             c.seconds if c.position.section == "exercise" else 0.0 for c in self.cues)]
@@ -96,7 +97,10 @@ class Pager:
 
     def prompt(self, end: int) -> str | None:
         """The prompt of a page ending before cue ``end``: none on the last page."""
-        return None if end >= len(self.cues) else prompt_for(self.mode, self.breaks.get(end))
+        if end not in self._prompts:
+            last = end >= len(self.cues)
+            self._prompts[end] = None if last else prompt_for(self.mode, self.breaks.get(end))
+        return self._prompts[end]
 
     def chars(self, start: int, end: int) -> int:
         return ssml_length(self._chars[end] - self._chars[start], self.prompt(end))

@@ -25,6 +25,7 @@ length of speech is an estimate at :data:`WORDS_PER_MINUTE`; the audio preview s
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
 import string
@@ -75,8 +76,10 @@ __all__ = [
 
 #: The speaking rate speech is planned at: Alexa's default voice is close to 150 words a minute.
 WORDS_PER_MINUTE = 150
-#: A sentence's end is a short pause of its own.
+#: A sentence's end is a short pause of its own, and so is a comma ("one, up"), a shorter one.
 SENTENCE_PAUSE = 0.35
+COMMA_PAUSE = 0.25
+PHRASE_PAUSE = 0.15
 #: Holds of this length or more end with a spoken countdown.
 COUNTDOWN_FROM = 10
 #: The breather between sets when the content gives no rest.
@@ -119,14 +122,24 @@ OPENINGS = ("Next, exercise {n}: {name}.", "Now exercise {n}: {name}.", "On to e
 RELEASES = ("And release.", "Release.", "And ease off.")
 
 
+@functools.lru_cache(maxsize=8192)
+def _one_line(text: str) -> str:
+    """``text`` on one line, single-spaced; the same words are the same string, held once."""
+    return " ".join(text.split())
+
+
+@functools.lru_cache(maxsize=8192)
 def speaking_seconds(text: str) -> float:
-    """How long ``text`` takes to say at :data:`WORDS_PER_MINUTE`, with a pause at each sentence end."""
+    """How long ``text`` takes to say at :data:`WORDS_PER_MINUTE`, with a pause at each sentence end and
+    a shorter one at each comma."""
     words = len(re.findall(r"[\w'-]+", text))
-    sentences = len(re.findall(r"[.!?]+(?:\s|$)", text)) or 1
-    return round(words * 60 / WORDS_PER_MINUTE + sentences * SENTENCE_PAUSE, 2)
+    sentences = len(re.findall(r"[.!?]+(?:\s|$)", text))
+    # A phrase with no full stop ("one, up", "three") ends with a breath, not a sentence's pause.
+    ends = sentences * SENTENCE_PAUSE if sentences else PHRASE_PAUSE
+    return round(words * 60 / WORDS_PER_MINUTE + ends + text.count(",") * COMMA_PAUSE, 2)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Position:
     """Where a cue sits in the routine, so a page can say "exercise 3 of 7, set 2 of 3" and resume there."""
 
@@ -152,7 +165,7 @@ class Position:
         }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Cue:
     """One thing heard: words (``text``, spoken) or silence (``text`` empty), lasting ``seconds``."""
 
@@ -169,7 +182,12 @@ class Cue:
         return {"kind": self.kind, "text": self.text, "seconds": self.seconds}
 
 
-@dataclass(frozen=True)
+#: Equal cues are one object: a routine's guided and hands-free timelines, and its levels, share most
+#: of their cues, and a narration is held for as long as the process runs.
+_cue = functools.lru_cache(maxsize=65536)(Cue)
+
+
+@dataclass(frozen=True, slots=True)
 class Break:
     """A natural point to pause: a page may start at cue ``index``, where a ``level`` part begins.
 
@@ -222,9 +240,9 @@ class _Builder:
             self.breaks[index] = Break(index, level, label, ready)
 
     def say(self, text: str, kind: CueKind = "speech") -> None:
-        text = " ".join(text.split())
+        text = _one_line(text)
         if text:
-            self.cues.append(Cue(kind, text, speaking_seconds(text), self.at))
+            self.cues.append(_cue(kind, text, speaking_seconds(text), self.at))
 
     def silence(self, seconds: float, kind: CueKind = "pause") -> None:
         if seconds <= 0:
@@ -233,9 +251,9 @@ class _Builder:
         if last and last.kind == kind and last.position == self.at and len(self.cues) not in self.breaks:
             # Two silences in a row are heard as one, so they are one cue: renderers and pagers
             # then never see a silence cut in two where nothing was said.
-            self.cues[-1] = Cue(kind, "", round(last.seconds + seconds, 2), self.at)
+            self.cues[-1] = _cue(kind, "", round(last.seconds + seconds, 2), self.at)
         else:
-            self.cues.append(Cue(kind, "", round(seconds, 2), self.at))
+            self.cues.append(_cue(kind, "", round(seconds, 2), self.at))
 
     def timed(self, seconds: float, kind: CueKind, callouts: list[tuple[float, str, CueKind]]) -> None:
         """Silence of exactly ``seconds``, with words said at set times before its end.
@@ -250,7 +268,7 @@ class _Builder:
                 continue
             self.silence(start - elapsed, kind)
             words = min(speaking_seconds(text), max(before_end, 0.5))
-            self.cues.append(Cue(spoken_kind, text, round(words, 2), self.at))
+            self.cues.append(_cue(spoken_kind, text, round(words, 2), self.at))
             elapsed = start + words
         self.silence(seconds - elapsed, kind)
 
@@ -274,7 +292,7 @@ COUNTDOWN: list[tuple[float, str, CueKind]] = [
 
 
 def _with(position: Position, **changes: object) -> Position:
-    return Position(**{**position.__dict__, **changes})  # type: ignore[arg-type]
+    return dataclasses.replace(position, **changes)  # type: ignore[arg-type]
 
 
 def _timed(step: Step) -> bool:
@@ -585,6 +603,25 @@ def _outro(routine: Routine, level: Level) -> _Builder:
     return b
 
 
+@functools.lru_cache(maxsize=256)
+def _body(routine: Routine, level: Level,
+          mode: Mode) -> tuple[tuple[Cue, ...], tuple[Break, ...], tuple[Cue, ...]]:
+    """The exercises' cues and breaks, and the closing's cues: all but the intro, which says their length."""
+    body = _Builder(level, Position("exercise"), mode)
+    previous: Exercise | None = None
+    for index, exercise in enumerate(routine.exercises, start=1):
+        _exercise(body, exercise, index, len(routine.exercises), previous)
+        previous = exercise
+    return tuple(body.cues), tuple(body.breaks.values()), tuple(_outro(routine, level).cues)
+
+
+def clear_caches() -> None:
+    """Forget every compiled timeline (benchmarks measure the cold path with this)."""
+    _body.cache_clear()
+    compile_routine.cache_clear()
+    _cue.cache_clear()
+
+
 @functools.lru_cache(maxsize=512)
 def compile_routine(routine: Routine, level: Level = Level.STANDARD, mode: Mode = "guided",
                     briefing: Briefing = "full", announce: float | None = None) -> Timeline:
@@ -593,21 +630,15 @@ def compile_routine(routine: Routine, level: Level = Level.STANDARD, mode: Mode 
     ``announce`` is the length the intro says ("about 11 minutes"); by default the cues' own. The
     narration passes its pages' length, prompts included, so that what is said is what is planned.
     """
-    body = _Builder(level, Position("exercise"), mode)
-    previous: Exercise | None = None
-    for index, exercise in enumerate(routine.exercises, start=1):
-        _exercise(body, exercise, index, len(routine.exercises), previous)
-        previous = exercise
-    outro = _outro(routine, level)
-    rest = sum(c.seconds for c in (*body.cues, *outro.cues))
+    body, marks, outro = _body(routine, level, mode)
+    rest = sum(c.seconds for c in (*body, *outro))
     if announce is None:
         intro = _intro(routine, level, briefing, rest)
         # The intro's own length can tip the rounded minutes it announces; say the whole.
         announce = rest + sum(c.seconds for c in intro.cues)
     intro = _intro(routine, level, briefing, announce)
     start = len(intro.cues)
-    breaks = [Break(start + b.index, b.level, b.label, b.ready) for b in body.breaks.values()]
+    breaks = [Break(start + b.index, b.level, b.label, b.ready) for b in marks]
     return Timeline(
-        routine, level, tuple((*intro.cues, *body.cues, *outro.cues)),
-        tuple(sorted(breaks, key=lambda b: b.index)), mode,
+        routine, level, (*intro.cues, *body, *outro), tuple(sorted(breaks, key=lambda b: b.index)), mode,
     )

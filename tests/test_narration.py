@@ -136,9 +136,9 @@ def test_hold_of_ten_seconds_or_more_ends_with_a_countdown_in_its_last_three_sec
     [(_, start)] = holds(cues)
     kinds = [(c.kind, c.text, c.seconds) for c in cues[start:start + 7]]
 
-    assert kinds == [("hold", "", 22.0), ("countdown", "three", 0.75), ("hold", "", 0.25),
-                     ("countdown", "two", 0.75), ("hold", "", 0.25), ("countdown", "one", 0.75),
-                     ("hold", "", 0.25)]
+    assert kinds == [("hold", "", 22.0), ("countdown", "three", 0.55), ("hold", "", 0.45),
+                     ("countdown", "two", 0.55), ("hold", "", 0.45), ("countdown", "one", 0.55),
+                     ("hold", "", 0.45)]
     assert cues[start - 1].text == "Hold for 25 seconds."
     assert cues[start + 7].text in RELEASES
 

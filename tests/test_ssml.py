@@ -67,7 +67,7 @@ def test_hold_longer_than_ten_seconds_is_split_into_breaks():
     ssml = first_exercise_page(narrate(hold_routine(25))).ssml
 
     assert ('Hold for 25 seconds. <break time="10s"/><break time="10s"/><break time="2s"/>three '
-            '<break time="250ms"/>two <break time="250ms"/>one <break time="250ms"/>And release.') in ssml
+            '<break time="450ms"/>two <break time="450ms"/>one <break time="450ms"/>And release.') in ssml
 
 
 def test_ten_minute_hold_is_sixty_breaks_in_a_row_and_still_one_page():
@@ -78,8 +78,8 @@ def test_ten_minute_hold_is_sixty_breaks_in_a_row_and_still_one_page():
     start = tokens.index(("text", "Hold for 10 minutes."))
 
     assert tokens[start + 1:start + 61] == [("break", 10_000)] * 59 + [("break", 7_000)]
-    assert tokens[start + 61:start + 67] == [("text", "three"), ("break", 250), ("text", "two"),
-                                             ("break", 250), ("text", "one"), ("break", 250)]
+    assert tokens[start + 61:start + 67] == [("text", "three"), ("break", 450), ("text", "two"),
+                                             ("break", 450), ("text", "one"), ("break", 450)]
     assert len(page.ssml) < MAX_SSML_CHARS - SKILL_HEADROOM
 
 

@@ -59,9 +59,10 @@ def assert_valid_speech(ssml: str) -> None:
     assert len(ssml) < 8000
 
 
-def pages_heard(person: Person, routine: str, level: Level, mode: str = "guided") -> int:
+def pages_heard(person: Person, routine: str, level: Level, mode: str = "guided",
+                briefing: str = "full") -> int:
     """Which page of the narration the last answer said (its SSML holds the page's)."""
-    narration = narrate(catalog_of(person.server).get(routine), level, mode)
+    narration = narrate(catalog_of(person.server).get(routine), level, mode, briefing)
     found = [i for i, page in enumerate(narration.pages)
              if page.ssml.removeprefix("<speak>").removesuffix("</speak>").strip() in person.ssml]
     assert len(found) == 1, f"expected one page in: {person.heard[:200]}"
@@ -694,6 +695,17 @@ def test_the_full_disclaimer_on_first_use_and_on_safety_otherwise_one_line(serve
     assert DISCLAIMER in person.heard
     person.say("stop")
     assert PAIN_FREE_LINE in person.heard
+
+
+def test_the_routines_cautions_in_full_until_it_is_finished_once_then_the_one_line_reminder(
+    server: LiveServer
+) -> None:
+    person = Person(server, day=dt.date(2026, 11, 10))
+    finish(person, "start toe walking")
+    person.day += dt.timedelta(days=2)
+    person.say("start toe walking")
+    assert pages_heard(person, "toe-walking", person.place.level_value, briefing="reminder") == 0
+    assert DISCLAIMER not in person.heard
 
 
 # --- robustness ------------------------------------------------------------------------------------

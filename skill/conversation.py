@@ -228,8 +228,8 @@ class Skip(Handler):
         routine = turn.routine(current)
         exercises = routine.exercises
         name = exercises[current.exercise - 1].name if 1 <= current.exercise <= len(exercises) else ""
-        return skip_exercise(turn, current, f"Okay, skipping {escape(name[:1].lower() + name[1:])}." if name
-                             else "Okay.")
+        return skip_exercise(turn, current, f"Okay, we'll leave out {escape(name[:1].lower() + name[1:])}."
+                             if name else "Okay.")
 
 
 class Next(Handler):
@@ -244,7 +244,7 @@ class Next(Handler):
             return offer_routines(turn, "You're not in a routine right now. ")
         if turn.state == HURT:
             current = turn.current or place
-            return skip_exercise(turn, current, "Okay, on to the next exercise.")
+            return skip_exercise(turn, current, "Okay, we'll leave that one out.")
         if turn.state == CONFIRM_RESUME:
             return come_back(turn, place, "Okay, carrying on.")
         if resumed:

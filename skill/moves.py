@@ -16,7 +16,7 @@ from footwork.core.wording import number_words, spoken_list, where_words
 from . import level_policy
 from . import progress as memory
 from .identity import DISCLAIMER
-from .place import Place, moved, page_of, place_of_page
+from .place import Place, first_page_of, moved, page_of, place_of_page
 from .replies import GO_ON, ask, escape, narration_for, speak_page, tell, where
 from .turn import Turn
 
@@ -95,12 +95,14 @@ def keep_going(turn: Turn, speech: str) -> Response:
     return ask(turn, f"{speech} {GO_ON}", f"{GO_ON} Or say stop to finish for today.")
 
 
-def skip_exercise(turn: Turn, place: Place, before: str = "") -> Response:
-    """On to the start of the exercise after the one the person is on."""
+def skip_exercise(turn: Turn, place: Place, lead: str) -> Response:
+    """Leave the exercise at ``place`` out: on to the start of the next, once the person is ready."""
     routine = turn.routine(place)
-    exercise = min(place.exercise + 1, len(routine.exercises) + 1)
-    following = Place(place.routine, place.level, place.mode, exercise)
-    return speak_page(turn, following, before)
+    narration = narration_for(turn, place)
+    due = place_of_page(narration, first_page_of(narration, place.exercise + 1))
+    if 1 <= due.exercise <= len(routine.exercises):
+        lead = f"{lead} Next is {where(due, routine)}."
+    return come_back(turn, due, lead)
 
 
 def hold_place(turn: Turn, place: Place, speech: str) -> Response:

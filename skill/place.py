@@ -185,6 +185,16 @@ def page_of(narration: Narration, place: Place) -> int:
     return max(number for number, start in enumerate(positions.starts) if start <= target)
 
 
+def first_page_of(narration: Narration, exercise: int) -> int:
+    """The first page that starts at exercise ``exercise`` or later (the wrap-up's, past the last).
+
+    Unlike :func:`page_of`, never a page that still holds the exercise before: this is for leaving
+    an exercise out.
+    """
+    pages = _positions(narration).pages
+    return next((number for number, (key, _) in enumerate(pages) if key[0] >= exercise), len(pages) - 1)
+
+
 def moved(place: Place, **changes: Any) -> Place:
     """``place`` with ``changes`` (a level, a mode): the same position, found again by :func:`page_of`.
 

@@ -86,14 +86,19 @@ class HowLong(Handler):
         seconds, exercises = remaining_seconds(turn, place)
         total = len(routine.exercises)
         level = place.level_value.spoken
+        noun = "exercise" if total == 1 else "exercises"
         if place.exercise > total:
             left = "Only the wrap-up is left."
-        elif exercises == total:
+        elif place.exercise == 0:
             left = (f"{escape(routine.title)} takes {spoken_minutes(seconds)} at the {level} level, "
-                    f"{number_words(total)} {'exercise' if total == 1 else 'exercises'}.")
+                    f"{number_words(total)} {noun}.")
         else:
-            which = ("the last exercise" if exercises == 1
-                     else f"{number_words(exercises)} of the {number_words(total)} exercises")
+            if exercises == 1:
+                which = "the last exercise"
+            elif exercises == total:
+                which = f"all {number_words(total)} {noun}"
+            else:
+                which = f"{number_words(exercises)} of the {number_words(total)} {noun}"
             left = f"{spoken_minutes(seconds).capitalize()} left at the {level} level: {which}."
         return keep_going(turn, left)
 

@@ -100,7 +100,9 @@ def _level(direction: int) -> Check:
 
 
 def _skip(person: Person, due: Place, last: Place) -> None:
-    assert person.said_last.exercise == last.exercise + 1
+    # The next exercise is due, and waits for the person to be ready for it.
+    assert person.session_open and person.said_last is None
+    assert person.place.exercise == last.exercise + 1
 
 
 def _back(person: Person, due: Place, last: Place) -> None:

@@ -110,7 +110,9 @@ def verified_server(
 ) -> Iterator[LiveServer]:
     """The real app with verification on, trusting the recorded chain at the recorded moment."""
     database = tmp_path_factory.mktemp("fuzz-verified") / "footwork.sqlite3"
-    config = {"FOOTWORK_VERIFY": True, "FOOTWORK_VERIFIER": signed.verifier(), "FOOTWORK_DB": str(database)}
+    config = {"FOOTWORK_VERIFY": True, "FOOTWORK_SKILL_ID": signed.application_id,
+              "FOOTWORK_VERIFIER": signed.verifier(skill_ids={signed.application_id}),
+              "FOOTWORK_DB": str(database)}
     app = create_app(config)
     with serve(app) as live:
         yield live

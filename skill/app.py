@@ -12,7 +12,7 @@ import json
 import logging
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from ask_sdk_core.serialize import DefaultSerializer
@@ -29,9 +29,6 @@ from .service_policy import DEV_WARNING, ServicePolicy, service_policy
 from .verify import RequestVerifier, VerificationError
 
 log = logging.getLogger("footwork.skill")
-# One line per bad request is plenty; a flood of identical ones must not flood the log.
-if not any(isinstance(f, RepeatLimiter) for f in log.filters):
-    log.addFilter(RepeatLimiter())
 
 #: Alexa's requests are a few kilobytes; anything near this is not from Alexa and is refused unread.
 MAX_BODY_BYTES = 128 * 1024
@@ -54,6 +51,20 @@ class Footwork:
     serializer: DefaultSerializer
     dev: bool
     policy: ServicePolicy
+    #: One line per bad request, but a flood of them must not flood the log.
+    log_limiter: RepeatLimiter = field(default_factory=RepeatLimiter)
+
+    def log_refusal(self, reason: str) -> None:
+        """One line, no traceback, for a request refused as bad input (repeats rate-limited)."""
+        dropped = self.log_limiter.allow(reason)
+        if dropped is not None:
+            log.warning("refused request: %s%s", reason, self.log_limiter.suffix(dropped))
+
+    def log_failure(self, what: str, error: BaseException) -> None:
+        """A failure of our own (a bug, not bad input): with its traceback, repeats rate-limited."""
+        dropped = self.log_limiter.allow(f"{what}: {type(error).__name__}")
+        if dropped is not None:
+            log.error("%s%s", what, self.log_limiter.suffix(dropped), exc_info=error)
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -104,22 +115,22 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         if body is None:
             length = request.content_length
             size = f"{length} bytes" if length is not None else "chunked body"
-            log.warning("refused request: body too large (%s, limit %d bytes)", size, MAX_BODY_BYTES)
+            state.log_refusal(f"body too large ({size}, limit {MAX_BODY_BYTES} bytes)")
             return _refuse(f"body too large: {size} (limit {MAX_BODY_BYTES})", 413)
         if state.verifier is not None:
             try:
                 state.verifier.verify(request.headers, body)
             except VerificationError as error:
-                log.warning("refused request: %s", error)
+                state.log_refusal(f"verification failed: {error}")
                 return _refuse(f"verification failed: {error}")
         envelope, problem = _read_envelope(body, state.serializer)
         if envelope is None:
-            log.warning("refused request: %s", problem)
+            state.log_refusal(problem or "malformed request")
             return _refuse(problem or "malformed request")
         try:
             response = state.skill.invoke(request_envelope=envelope, context=None)
         except Exception as error:  # noqa: BLE001 - the web answer must never be a 500
-            log.exception("skill failed")
+            state.log_failure("skill failed", error)
             return _refuse(f"request could not be handled: {type(error).__name__}")
         return app.response_class(
             json.dumps(state.serializer.serialize(response)), mimetype="application/json"
@@ -153,7 +164,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     @app.errorhandler(Exception)
     def anything(error: Exception) -> tuple[Response, int]:
-        log.exception("unexpected error")
+        state.log_failure("unexpected error", error)
         return _refuse(f"request could not be handled: {type(error).__name__}")
 
     if dev:

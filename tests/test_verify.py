@@ -1188,10 +1188,28 @@ class _CertificateServer(http.server.BaseHTTPRequestHandler):
     """Routes that a certificate download may meet."""
 
     chain = b""
+    hits: dict[str, int] = {}
+    lock = threading.Lock()
+    bucket_delay = 0.2
 
     def do_GET(self) -> None:
+        with self.lock:
+            self.hits[self.path] = self.hits.get(self.path, 0) + 1
         if self.path == "/slow.pem":
             time.sleep(1.5)
+        if self.path == "/drip.pem":  # a status line, then one header byte every 0.2 s for 10 s
+            self.wfile.write(b"HTTP/1.1 200 OK\r\n")
+            try:
+                for _ in range(50):
+                    self.wfile.write(b"X")
+                    self.wfile.flush()
+                    time.sleep(0.2)
+            except OSError:
+                pass
+            return
+        if self.path.startswith("/echo.api/"):  # the stand-in for Amazon's bucket, a little slow
+            time.sleep(self.bucket_delay)
+            self.path = "/chain.pem" if self.path == "/echo.api/echo-api-cert-test.pem" else "/missing.pem"
         if self.path == "/redirect.pem":
             self.send_response(302)
             self.send_header("Location", "http://127.0.0.1:1/chain.pem")
@@ -1293,3 +1311,58 @@ def test_default_fetcher_refuses_an_untrusted_server(
     with refused("certificate URL") as caught:
         default_fetch_certificate(f"{base}/chain.pem")
     assert "download failed" in str(caught.value)
+
+
+def test_default_fetcher_gives_up_on_a_server_dripping_headers(local_https: str) -> None:
+    with refused("certificate URL") as caught:
+        default_fetch_certificate(f"{local_https}/drip.pem", timeout=1.0)
+    assert str(caught.value) == "certificate URL: download took longer than 1 s"
+
+
+def test_a_thousand_forged_requests_cause_a_few_downloads(local_https: str, pki: ThrowawayPKI) -> None:
+    """Forged requests (copied body, made-up signature) naming the genuine certificate URL in many
+    spellings, or ten made-up URLs in Amazon's bucket, against a slow certificate host reached with
+    the real download code; meanwhile genuine requests keep being verified."""
+    base = local_https
+
+    def fetch_from_local_bucket(url: str) -> bytes:
+        return default_fetch_certificate(url.replace("https://s3.amazonaws.com", base))
+
+    verifier = pki.verifier(fetch_certificate=fetch_from_local_bucket, skill_ids=SKILL_ID)
+    body = make_body()
+    genuine = pki.headers(body)
+    verifier.verify(genuine, body)
+    with _CertificateServer.lock:
+        _CertificateServer.hits.clear()
+
+    forged_signature = base64.b64encode(bytes(range(256))).decode()
+    spellings = [
+        f"{CERT_URL}?n={{}}",
+        CERT_URL.replace("https://s3.amazonaws.com", "HTTPS://S3.amazonaws.COM:443") + "#{}",
+        CERT_URL.replace("echo.api/", "echo.api/./") + "?{}",
+        "https://s3.amazonaws.com/echo.api/forged-{}.pem",
+    ]
+    urls = [spellings[i % 4].format(i % 10 if i % 4 == 3 else i) for i in range(1000)]
+
+    def forge(url: str) -> str:
+        try:
+            verifier.verify({"SignatureCertChainUrl": url, "Signature-256": forged_signature}, body)
+        except VerificationError as error:
+            return str(error)
+        return "accepted"
+
+    with ThreadPoolExecutor(max_workers=32) as pool:
+        answers = pool.map(forge, urls)
+        genuine_times = []
+        for _ in range(50):  # genuine requests, while the forged ones run
+            started = time.monotonic()
+            verifier.verify(genuine, body)
+            genuine_times.append(time.monotonic() - started)
+        reasons = list(answers)
+
+    assert "accepted" not in reasons
+    downloads = sum(_CertificateServer.hits.values())
+    assert downloads <= 10, _CertificateServer.hits  # at most one per made-up URL, none for the genuine one
+    assert set(_CertificateServer.hits) <= {f"/echo.api/forged-{i}.pem" for i in range(10)}
+    print(f"\n1000 forged requests: {downloads} downloads; slowest genuine verification during them "
+          f"{max(genuine_times) * 1000:.1f} ms")

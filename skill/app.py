@@ -141,7 +141,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         body: dict[str, Any] = {
             "status": "ok",
             "verification": "on" if state.verifier is not None else "off",
-            "skill_ids": _skill_ids_shown(state),
+            "skill_ids": _skill_ids_shown(policy),
             "dev": state.dev,
             "packs": [pack.as_json() for pack in catalog.packs],
             "routines": [routine.id for routine in catalog.routines],
@@ -179,13 +179,11 @@ def _refuse(reason: str, status: int = 400) -> tuple[Response, int]:
     return jsonify({"error": reason}), status
 
 
-def _skill_ids_shown(state: Footwork) -> str | int | None:
+def _skill_ids_shown(policy: ServicePolicy) -> str | int | None:
     """For /healthz: "any" when every skill is answered on purpose, else how many ids are checked."""
-    if state.verifier is None:
+    if not policy.verify:
         return None
-    if state.verifier.skill_ids is None:
-        return "any"
-    return len(state.verifier.skill_ids)
+    return "any" if policy.skill_ids is None else len(policy.skill_ids)
 
 
 def _read_body(limit: int) -> bytes | None:

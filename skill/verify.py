@@ -625,12 +625,14 @@ class RequestVerifier:
     validated chain of each certificate URL (the last :data:`CERTIFICATE_CACHE_SIZE` of them), so that
     the usual request, signed with the same certificate as the one before, costs one RSA signature
     check and no download, PEM parsing or path building; the chain's dates are still compared with the
-    clock on every request.
+    clock on every request.  A URL whose download or chain failed is refused from memory for
+    :data:`FAILURE_CACHE_TTL`, kept apart so that failures never evict a good chain.
 
     :param skill_ids: the application ids this skill answers to (``amzn1.ask.skill....``); a single
         string is one id.  ``None`` accepts any id, for a service that checks ids elsewhere.
     :param fetch_certificate: ``fetch_certificate(url) -> bytes`` returns the PEM chain at the
-        certificate URL; it is called only for URLs that passed the URL check.  Defaults to
+        certificate URL; it is called only for URLs that passed the URL check (in their normal form),
+        and only for requests that passed every check needing no download.  Defaults to
         :func:`default_fetch_certificate`.  Tests pass one that reads a file.
     :param trust_roots: the root certificates a chain must lead to.  Defaults to the system trust
         store, else ``certifi``'s, read at the first request.
@@ -748,6 +750,9 @@ class RequestVerifier:
                 flight.chain = self._download_and_validate(url, now)
             except VerificationError as exc:
                 flight.error = str(exc)
+            except BaseException:  # a bug of ours: the waiters get a refusal, the leader the error
+                flight.error = "certificate chain: could not be checked"
+                raise
             finally:
                 with self._flights_lock:
                     del self._flights[url]

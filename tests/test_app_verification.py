@@ -99,3 +99,21 @@ def test_dev_mode_turns_verification_off_and_says_so(tmp_path: object) -> None:
 
 def test_simulator_does_not_exist_when_verification_is_on(server: LiveServer) -> None:
     assert server.get("/dev/simulator").status == 404
+
+
+def test_blank_signature_256_beside_a_valid_legacy_signature_is_refused_with_400(server: LiveServer) -> None:
+    if not signed_requests.available():
+        pytest.skip(signed_requests.MISSING_REASON)
+    recorded = signed_requests.load(signed_requests.names()[-1])
+    use(server, recorded.verifier())
+    assert server.post("/alexa", recorded.body, recorded.headers).status == 200
+    reply = server.post("/alexa", recorded.body, {**recorded.headers, "Signature-256": ""})
+    assert reply.status == 400
+    assert reply.json["error"] == "verification failed: headers: Signature-256 is empty"
+
+
+def test_healthz_says_any_skill_is_answered(server: LiveServer) -> None:
+    health = server.get("/healthz").json
+    assert health["verification"] == "on"
+    assert health["skill_ids"] == "any"
+    assert any("FOOTWORK_SKILL_ID=any" in warning for warning in health["warnings"])

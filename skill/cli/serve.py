@@ -11,10 +11,12 @@ from __future__ import annotations
 import logging
 import socket
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-from werkzeug.serving import WSGIRequestHandler
+
+if TYPE_CHECKING:
+    from werkzeug.serving import WSGIRequestHandler
 
 #: Seconds a gunicorn worker may spend on one request. Alexa gives up after about 8 s, and the
 #: verifier's certificate download has 5 s in all, so anything longer is a stuck or starved worker.
@@ -95,7 +97,7 @@ def _serve_dev(host: str, port: int, config: dict[str, Any]) -> None:
 
     app = create_app(config)
     _banner(host, port, True, str(app.extensions["footwork"].persistence.path))
-    run_simple(host, port, app, threaded=True, request_handler=_DevRequestHandler)
+    run_simple(host, port, app, threaded=True, request_handler=_dev_request_handler())
 
 
 def _serve_gunicorn(host: str, port: int, workers: int, config: dict[str, Any]) -> None:
@@ -140,20 +142,25 @@ def _serve_gunicorn(host: str, port: int, workers: int, config: dict[str, Any]) 
     FootworkGunicorn().run()
 
 
-class _DevRequestHandler(WSGIRequestHandler):
-    """Werkzeug's handler with a socket timeout and no blocking drain of unread uploads.
+def _dev_request_handler() -> type[WSGIRequestHandler]:
+    """Werkzeug's request handler with a socket timeout and no blocking drain of unread uploads.
 
     After answering, Werkzeug reads what is left of the body so that the client sees the answer, with
     ``rfile.read(10 MB)``, which blocks until 10 MB or the end of input: each stalled oversize upload
-    held a thread and its buffers. Here that read takes only what has already arrived.
+    held a thread and its buffers. Here that read takes only what has already arrived. (Defined on
+    demand: importing Werkzeug would slow down ``footwork --help``, which lists this command.)
     """
+    from werkzeug.serving import WSGIRequestHandler
 
-    timeout = DEV_SOCKET_TIMEOUT
+    class DevRequestHandler(WSGIRequestHandler):
+        timeout = DEV_SOCKET_TIMEOUT
 
-    def make_environ(self) -> Any:
-        environ = super().make_environ()  # wsgi.input keeps the real, blocking stream for the app
-        self.rfile = _ArrivedOnly(self.rfile, self.connection)  # type: ignore[assignment]
-        return environ
+        def make_environ(self) -> Any:
+            environ = super().make_environ()  # wsgi.input keeps the real, blocking stream for the app
+            self.rfile = _ArrivedOnly(self.rfile, self.connection)  # type: ignore[assignment]
+            return environ
+
+    return DevRequestHandler
 
 
 class _ArrivedOnly:

@@ -19,13 +19,8 @@ from footwork.core.wording import number_words
 from . import progress as memory
 
 
-def routine_levels(routine: Routine) -> tuple[Level, ...]:
-    """The levels ``routine`` really has, easiest first (the core's rule: levels come from ranges)."""
-    return levels(routine)
-
-
 def todays_level(progress: dict[str, Any], routine: Routine, today: dt.date) -> Progression:
-    return level_for_today(memory.history(progress, routine.id), today, routine_levels(routine))
+    return level_for_today(memory.history(progress, routine.id), today, levels(routine))
 
 
 def why(progression: Progression, routine: Routine) -> str:
@@ -48,12 +43,12 @@ def why(progression: Progression, routine: Routine) -> str:
 
 def step(routine: Routine, level: Level, direction: int) -> Level | None:
     """The level one step easier (-1) or harder (+1) than ``level``; None when there is none."""
-    levels = routine_levels(routine)
+    offered = levels(routine)
     rank = LADDER.index(level)
     if direction < 0:
-        lower = [lv for lv in levels if LADDER.index(lv) < rank]
+        lower = [lv for lv in offered if LADDER.index(lv) < rank]
         return lower[-1] if lower else None
-    higher = [lv for lv in levels if LADDER.index(lv) > rank]
+    higher = [lv for lv in offered if LADDER.index(lv) > rank]
     return higher[0] if higher else None
 
 

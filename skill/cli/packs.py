@@ -38,6 +38,7 @@ from footwork.core import (
     Say,
     Step,
     SwitchSide,
+    has_levels,
     installed_packs,
     level_for,
     planned_seconds,
@@ -272,6 +273,8 @@ class RoutineText:
                    f"{plural(len(routine.exercises), 'exercise')}.")
         if level is not self.level:
             out.append(f"(No range in this routine reads differently at the {self.level.value} level.)")
+        if not has_levels(routine):
+            out.append("One level besides first-time: the content gives no range to read gentler or harder.")
         if routine.intro:
             out += ["", *wrap(routine.intro)]
         if routine.all_needs:

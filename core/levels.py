@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterator
 
-from ._model import Amount, AmountKind, Count, Hold, Level, Move, Repeat, Rest, Routine
+from ._model import FIRST_TIME_MAX_TIMES, Amount, AmountKind, Count, Hold, Level, Move, Repeat, Rest, Routine
 
 
 def amounts(routine: Routine) -> Iterator[tuple[Amount, AmountKind]]:
@@ -55,3 +55,11 @@ def level_for(routine: Routine, asked: Level | str) -> Level:
 def has_levels(routine: Routine) -> bool:
     """Whether a person can make ``routine`` easier or harder than standard (beyond first-time)."""
     return len(levels(routine)) > 2
+
+
+def rounds(repeat: Repeat, level: Level) -> int:
+    """How many rounds a repeat makes in all at ``level``: its times, one more where they are "more"
+    times, and a couple at most the first time."""
+    times = int(repeat.times.read(level, "times"))
+    total = times + 1 if repeat.more else times
+    return min(total, FIRST_TIME_MAX_TIMES) if level is Level.FIRST_TIME else total

@@ -33,7 +33,6 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from ._model import (
-    FIRST_TIME_MAX_TIMES,
     Alphabet,
     Count,
     Exercise,
@@ -49,7 +48,7 @@ from ._model import (
     SwitchSide,
     other_side,
 )
-from .levels import has_levels
+from .levels import has_levels, rounds
 from .movement import Movement, movement_for
 from .wording import (
     POSITION_INSTRUCTIONS,
@@ -353,10 +352,7 @@ class _ExerciseCompiler:
 
     def repeat(self, step: Repeat, done: list[Step]) -> None:
         segment = tuple(done[-step.steps:] if step.steps else done)
-        rounds = int(step.times.read(self.level, "times"))
-        total = rounds + 1 if step.more else rounds
-        if self.level is Level.FIRST_TIME:
-            total = min(total, FIRST_TIME_MAX_TIMES)
+        total = rounds(step, self.level)
         timed = any(isinstance(s, Hold | Count | Move | Rest | Alphabet) for s in segment)
         alternating = self.exercise.dose.sides == "alternating" and self.side is not None
         if timed and total > 1:
@@ -442,7 +438,7 @@ class _ExerciseCompiler:
                 for letter in string.ascii_uppercase:
                     b.say(letter, "letter")
                     b.silence(each - speaking_seconds(letter))
-                b.say("That's the whole alphabet.")
+                b.say("That was the whole alphabet.")
 
 
 def moves_in(exercise: Exercise, previous: Exercise | None) -> bool:

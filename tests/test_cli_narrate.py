@@ -83,6 +83,20 @@ def test_json_is_the_documented_object():
     assert data == narrate(CATALOG.get("toe-walking"), Level.GENTLE, "guided").as_json()
 
 
+def test_json_cues_say_their_kind_so_a_script_can_check_the_timing():
+    result = footwork_narrate("ankle", "--mode", "hands-free", "--format", "json")
+
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    kinds = {cue["kind"] for cue in data["cues"]}
+    assert {"speech", "transition", "settle", "hold", "count", "letter", "countdown"} <= kinds
+    # The cues' seconds and the prompts make up the planned length: nothing is left uncounted.
+    prompts = sum(p["planned_seconds"] for p in data["pages"]) - sum(c["seconds"] for c in data["cues"])
+    assert 0 <= prompts < 5 * len(data["pages"])
+    settles = [c["seconds"] for c in data["cues"] if c["kind"] == "settle"]
+    assert max(settles) >= 7  # ten seconds to get into position, its "three, two, one" said inside
+
+
 def test_json_for_one_page_has_that_page_and_its_cues():
     result = footwork_narrate("foot", "--format", "json", "--page", "3")
 

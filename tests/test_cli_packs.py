@@ -206,6 +206,7 @@ def test_show_fills_in_sides_and_says_which_side_goes_first():
 def test_show_lists_what_you_need_with_alternatives_and_each_exercises_cautions():
     text = footwork("show", "ankle").stdout
 
+    assert "One level besides first-time: the content gives no range" in text
     assert f"You need: {EQUIPMENT['table']} or {EQUIPMENT['chair']}" in text
     assert f"You need: {EQUIPMENT['towel']}; {EQUIPMENT['bed']} or {EQUIPMENT['floor']}" in text
     assert "Take care: Don't use a chair on wheels" in text

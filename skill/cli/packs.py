@@ -38,6 +38,7 @@ from footwork.core import (
     Say,
     Step,
     SwitchSide,
+    has_levels,
     installed_packs,
     level_for,
     planned_seconds,
@@ -45,8 +46,9 @@ from footwork.core import (
 )
 from footwork.core import levels as core_levels
 from footwork.core import load_catalog as load_core_catalog
-from footwork.core._model import FIRST_TIME_MAX_TIMES, AmountKind, other_side
+from footwork.core._model import AmountKind, other_side
 from footwork.core._scaffold import ScaffoldError, pack_names, write_pack
+from footwork.core.levels import rounds
 from footwork.core.narration import narrate
 from footwork.core.plugins import DATA_FILE, ENTRY_POINT_GROUP
 from footwork.core.settings import pack_selection_from_env
@@ -271,6 +273,8 @@ class RoutineText:
                    f"{plural(len(routine.exercises), 'exercise')}.")
         if level is not self.level:
             out.append(f"(No range in this routine reads differently at the {self.level.value} level.)")
+        if not has_levels(routine):
+            out.append("One level besides first-time: the content gives no range to read gentler or harder.")
         if routine.intro:
             out += ["", *wrap(routine.intro)]
         if routine.all_needs:
@@ -416,10 +420,7 @@ class RoutineText:
         raise AssertionError(step)  # pragma: no cover - Repeat and SwitchSide are handled by the caller
 
     def repeat_text(self, step: Repeat, segment: list[int], side: str | None) -> str:
-        rounds = int(step.times.read(self.level, "times"))
-        total = rounds + 1 if step.more else rounds
-        if self.level is Level.FIRST_TIME:
-            total = min(total, FIRST_TIME_MAX_TIMES)  # as narrated: a couple of rounds at most
+        total = rounds(step, self.level)  # as narrated: the one rule for rounds
         extra = total - 1
         which = step_numbers(segment)
         how_many = plural(extra, "more time") if step.more else plural(total, "time") + " in all"

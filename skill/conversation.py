@@ -49,7 +49,18 @@ from .moves import (
 )
 from .place import Place, page_of
 from .questions import DescribeRoutine, Help, HowLong, ListRoutines, Pace, Safety, WhatsNext, WhereAmI
-from .replies import GO_ON, MODES_EXPLAINED, ask, escape, narration_for, speak_index, speak_page, tell, where
+from .replies import (
+    GO_ON,
+    HURT_OPTIONS,
+    MODES_EXPLAINED,
+    ask,
+    escape,
+    narration_for,
+    speak_index,
+    speak_page,
+    tell,
+    where,
+)
 from .turn import CONFIRM_RESUME, HURT, OFFER_START, Turn
 
 log = logging.getLogger("footwork.skill")
@@ -197,8 +208,7 @@ class Hurt(Handler):
             offer = "Say stop to end for today, or skip to go on to the first exercise when you feel fine."
         else:
             offer = "Say stop to end for today, or skip to hear the wrap-up."
-        return ask(turn, f"{stop_now} {offer}",
-                   "Say skip to go on to the next exercise, or stop to end for today.")
+        return ask(turn, f"{stop_now} {offer}", HURT_OPTIONS)
 
 
 class Wait(Handler):
@@ -211,6 +221,8 @@ class Wait(Handler):
         if place is None:
             return ask(turn, "Take your time. When you're ready, say start, and a routine's name.",
                        "Say start, and a routine's name, when you're ready.")
+        if turn.state == HURT:  # the place of the exercise that hurt is saved already
+            return ask(turn, f"Take your time. {HURT_OPTIONS}", HURT_OPTIONS)
         memory.save_place(turn.progress, place, turn.today)
         turn.save_progress()
         return ask(turn, "Take your time. Say ready when you want to go on.",
@@ -346,6 +358,8 @@ class Fallback(Handler):
         return get_request_type(handler_input) == "IntentRequest"
 
     def answer(self, turn: Turn) -> Response:
+        if turn.state == HURT:
+            return ask(turn, f"Sorry, I didn't catch that. {HURT_OPTIONS}", HURT_OPTIONS)
         if turn.place is not None:
             return ask(turn, "Sorry, I didn't catch that. Say ready to go on, wait to take your time, "
                              "or stop to finish for today. If something hurts, stop now and say it hurts.",

@@ -17,8 +17,8 @@ from . import level_policy
 from . import progress as memory
 from .identity import DISCLAIMER
 from .place import Place, first_page_of, moved, page_of, place_of_page
-from .replies import GO_ON, ask, escape, narration_for, speak_page, tell, where
-from .turn import Turn
+from .replies import GO_ON, HURT_OPTIONS, ask, escape, narration_for, speak_page, tell, where
+from .turn import HURT, Turn
 
 
 def routine_names(turn: Turn, limit: int = 4) -> str:
@@ -91,7 +91,12 @@ def change(turn: Turn, place: Place, lead: str, **changes: str) -> Response:
 
 
 def keep_going(turn: Turn, speech: str) -> Response:
-    """An answer in the middle of a routine that moves nothing: the place stays as it was."""
+    """An answer in the middle of a routine that moves nothing: the place stays as it was.
+
+    After "that hurts" it ends with the choices then (skip, or stop), never with "say ready".
+    """
+    if turn.state == HURT:
+        return ask(turn, f"{speech} {HURT_OPTIONS}", HURT_OPTIONS)
     return ask(turn, f"{speech} {GO_ON}", f"{GO_ON} Or say stop to finish for today.")
 
 

@@ -12,10 +12,20 @@ from footwork.core.wording import number_words, spoken_list, spoken_minutes, spo
 from . import level_policy, slots
 from . import progress as memory
 from .handler import Handler
-from .identity import DISCLAIMER, SKILL_NAME
+from .identity import DISCLAIMER, SEE_A_PROFESSIONAL, SKILL_NAME
 from .moves import keep_going, offer_routines, routine_names, under_way
-from .replies import GO_ON, MODES_EXPLAINED, ROUTINE_COMMANDS, ask, escape, remaining_seconds, tell, where
-from .turn import CONFIRM_RESUME, OFFER_START, Turn
+from .replies import (
+    GO_ON,
+    HURT_OPTIONS,
+    MODES_EXPLAINED,
+    ROUTINE_COMMANDS,
+    ask,
+    escape,
+    remaining_seconds,
+    tell,
+    where,
+)
+from .turn import CONFIRM_RESUME, HURT, OFFER_START, Turn
 
 
 class ListRoutines(Handler):
@@ -159,6 +169,8 @@ class Help(Handler):
 
     def answer(self, turn: Turn) -> Response:
         place = turn.place
+        if turn.state == HURT:
+            return ask(turn, f"{SEE_A_PROFESSIONAL} {HURT_OPTIONS}", HURT_OPTIONS)
         if place is not None:
             current = turn.current or place
             routine = turn.routine(current)

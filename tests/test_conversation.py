@@ -291,6 +291,22 @@ def test_saying_it_hurts_in_any_state_stops_at_once_and_never_says_carry_on(
         assert person.stored().get("unfinished") == before
 
 
+@pytest.mark.parametrize("phrase", ["hang on", "what's next", "how long is left", "which exercise is this",
+                                    "help", "slower", "what do I need", "blah blah wibble"])
+def test_after_it_hurts_nothing_said_next_prompts_to_carry_on_with_the_exercise(
+    server: LiveServer, phrase: str
+) -> None:
+    person = _in_state(server, "mid routine")
+    on = person.said_last
+    person.say("that hurts")
+    person.say(phrase)
+    assert person.session_open
+    for carry_on in ("Say ready", "say ready", "Say next", "carry on"):
+        assert carry_on not in person.heard and carry_on not in person.reprompt
+    assert "skip" in person.reprompt and "stop" in person.reprompt
+    assert person.stored_place() == on
+
+
 def test_after_it_hurts_yes_skips_to_the_next_exercise(server: LiveServer) -> None:
     person = _in_state(server, "mid routine")
     exercise = person.said_last.exercise

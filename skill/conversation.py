@@ -250,6 +250,8 @@ class Next(Handler):
     intents = ("AMAZON.NextIntent", "AMAZON.ResumeIntent")
 
     def answer(self, turn: Turn) -> Response:
+        if turn.state == OFFER_START and turn.offer is not None:  # "Would you like to start it?" "Go."
+            return start(turn, turn.offer, None, None, "Great.")
         resumed = turn.place is None
         place = under_way(turn)
         if place is None:

@@ -654,6 +654,18 @@ def test_how_long_is_left_is_at_this_persons_level(server: LiveServer) -> None:
     assert "strong level" in person.heard
 
 
+@pytest.mark.parametrize("answer", ["yes", "go", "ready", "okay"])
+def test_offered_a_routine_after_hearing_what_is_in_it_any_go_ahead_starts_it(
+    server: LiveServer, answer: str
+) -> None:
+    person = Person(server)
+    person.say("what's in toe walking")
+    assert person.state == "offer-start"
+    person.say(answer)
+    assert person.place is not None and person.place.routine == "toe-walking"
+    assert pages_heard(person, "toe-walking", person.place.level_value) == 0
+
+
 # --- 5. hands-free by voice ---------------------------------------------------------------------------
 
 

@@ -103,13 +103,16 @@ class HowLong(Handler):
             left = (f"{escape(routine.title)} takes {spoken_minutes(seconds)} at the {level} level, "
                     f"{number_words(total)} {noun}.")
         else:
-            if exercises == 1:
+            if total == 1:
+                which = ""
+            elif exercises == 1:
                 which = "the last exercise"
             elif exercises == total:
                 which = f"all {number_words(total)} {noun}"
             else:
                 which = f"{number_words(exercises)} of the {number_words(total)} {noun}"
-            left = f"{spoken_minutes(seconds).capitalize()} left at the {level} level: {which}."
+            left = f"{spoken_minutes(seconds).capitalize()} left at the {level} level"
+            left += f": {which}." if which else "."
         return keep_going(turn, left)
 
 

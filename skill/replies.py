@@ -76,16 +76,20 @@ def where(place: Place, routine: Routine, *, numbered: bool = False) -> str:
     if place.exercise > count:
         return "the wrap-up"
     exercise = routine.exercises[place.exercise - 1]
-    words = exercise.name[:1].lower() + exercise.name[1:]
-    if numbered:
-        words = f"exercise {number_words(place.exercise)} of {number_words(count)}, {words}"
+    parts = [exercise.name[:1].lower() + exercise.name[1:]]
+    if numbered and count > 1:
+        parts.insert(0, f"exercise {number_words(place.exercise)} of {number_words(count)}")
     if place.side:
-        words += f", {place.side} {limb(exercise)}"
+        parts.append(f"{place.side} {limb(exercise)}")
     if place.set > 1:
-        words += f", set {number_words(place.set)}"
+        parts.append(f"set {number_words(place.set)}")
     if place.round > 1:
-        words += f", round {number_words(place.round)}"
-    return escape(words)
+        parts.append(f"round {number_words(place.round)}")
+    if count == 1 and len(parts) > 1:
+        # A routine of one exercise is usually named after it: "toe walking at round five", not
+        # "toe walking at toe walking, round five".
+        parts.pop(0)
+    return escape(", ".join(parts))
 
 
 def card_title(place: Place, routine: Routine) -> str:

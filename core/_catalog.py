@@ -41,7 +41,7 @@ class LoadedPack:
 
     def failed(self, error: str) -> FailedPack:
         """This pack, failed after all (a pack it needs did not load), keeping its warnings."""
-        return FailedPack(self.name, self.distribution, self.version, error, list(self.warnings))
+        return FailedPack(self.name, self.distribution, self.version, error, list(self.warnings), "needs")
 
     def as_json(self) -> dict[str, Any]:
         """The stable shape of ``footwork packs --json``."""
@@ -57,6 +57,9 @@ class FailedPack:
     version: str | None
     error: str
     warnings: list[str] = field(default_factory=list)
+    #: How far it got: "selection" (not installed), "name" (taken), "import", "hooks", "data" (its
+    #: data file) or "needs" (another pack's exercise); ``packs check`` reports each its own way.
+    stage: str = "import"
 
     ok: ClassVar[bool] = False
     status: ClassVar[str] = "error"

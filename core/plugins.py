@@ -27,7 +27,7 @@ import pluggy
 
 from . import hookspecs
 from ._catalog import Catalog, FailedPack, LoadedPack, PackStatus, routine_ref, spoken_key, spoken_names
-from ._errors import PackError
+from ._errors import PackDataError, PackError
 from ._guard import PROJECT, Check, Fault, Faults, StandIn, hook_problems, stand_in
 from ._model import Exercise, Pack, Routine
 from ._schema import ID_PATTERN, parse_pack_data
@@ -136,7 +136,8 @@ def load_catalog(
         for name in sorted(wanted - set(known)):
             hint = difflib.get_close_matches(name, known, n=1)
             guess = f"; did you mean '{hint[0]}'?" if hint else ""
-            items.append(FailedPack(name, None, None, f"named in {selection}, but not installed{guess}"))
+            items.append(FailedPack(name, None, None, f"named in {selection}, but not installed{guess}",
+                                    stage="selection"))
         entries = [e for e in entries if e.name in wanted]
 
     loader = _Loader()
@@ -148,7 +149,7 @@ def load_catalog(
                 f"the pack name '{entry.name}' is already taken by "
                 f"{first.distribution or 'another pack'}; uninstall one of them"
             )
-            items.append(FailedPack(entry.name, entry.distribution, entry.version, reason))
+            items.append(FailedPack(entry.name, entry.distribution, entry.version, reason, stage="name"))
             continue
         taken[entry.name] = entry
         items.append(loader.load(entry))
@@ -213,12 +214,16 @@ class _Loader:
         self.modules: dict[int, str] = {}
         #: Registered name -> how a plugin that is not a pack is named in messages.
         self.extras: dict[str, str] = {}
+        #: How far the pack being loaded got, for :attr:`FailedPack.stage`.
+        self.stage = "import"
 
     def load(self, entry: PackEntry) -> PackStatus:
+        self.stage = "import"
         try:
             return self._load(entry)
         except PackError as error:
-            return FailedPack(entry.name, entry.distribution, entry.version, error.reason)
+            stage = "data" if isinstance(error, PackDataError) else self.stage
+            return FailedPack(entry.name, entry.distribution, entry.version, error.reason, stage=stage)
 
     def _load(self, entry: PackEntry) -> LoadedPack:
         """Import, register and read one pack; any failure is a :class:`PackError` naming it."""
@@ -226,6 +231,7 @@ class _Loader:
         other = self.modules.get(id(module))
         if other is not None:
             raise PackError(entry.name, f"its module {module.__name__} is already loaded as pack '{other}'")
+        self.stage = "hooks"
         warnings = hook_problems(module)
         plugin = stand_in(module, entry.name, self.faults, CHECKS)
         try:
@@ -286,6 +292,7 @@ class _Loader:
 
     def _read_pack(self, entry: PackEntry, module: ModuleType) -> Pack:
         location = self._data_file(entry, module)
+        self.stage = "data"
         try:
             raw = location.read_bytes()
         except FileNotFoundError:
@@ -296,6 +303,7 @@ class _Loader:
             raise PackError(entry.name, f"cannot read {location}: {error.strerror or error}") from None
         pack = parse_pack_data(raw, pack=entry.name, file=location.name, version=entry.version)
 
+        self.stage = "hooks"
         results = self._call_own("footwork_routines", entry.name, pack=pack)
         routines = [routine for result in results or [] for routine in result]  # type: ignore[attr-defined]
         taken = {r.id for r, _ in pack.unresolved}

@@ -58,11 +58,13 @@ def test_packs_json_is_a_list_of_objects_with_the_documented_keys():
     packs = json.loads(result.stdout)
     assert [p["name"] for p in packs] == ROUTINE_IDS
     for pack in packs:
-        assert set(pack) == {"name", "version", "distribution", "routines", "status", "error"}
+        assert set(pack) == {"name", "version", "distribution", "routines", "exercises", "status", "error",
+                             "warnings"}
         assert pack["status"] == "ok"
         assert pack["error"] is None
         assert pack["routines"] == [pack["name"]]
         assert pack["distribution"] == f"footwork-{pack['name']}"
+        assert pack["exercises"] and all(e.startswith(f"{pack['name']}:") for e in pack["exercises"])
 
 
 def test_footwork_packs_environment_variable_restricts_the_packs_loaded():
@@ -134,6 +136,10 @@ def test_routines_json_lists_every_routine_with_its_length_at_each_level():
     assert by_id["ankle"]["exercises"] == 7
     assert by_id["foot"]["exercises"] == 3
     assert by_id["foot"]["title"] == "Foot routine" and by_id["foot"]["pack"] == "foot"
+    assert by_id["foot"]["ref"] == "foot:foot"
+    assert by_id["foot"]["exercise_refs"] == [
+        "heel-raises:heel-raises", "toe-walking:toe-walking", "foot:ankle-circles-lying"
+    ]
     for routine in routines:
         seconds = routine["seconds"]
         assert list(seconds) == [level.value for level in Level]
@@ -249,6 +255,33 @@ def test_show_refuses_an_unknown_level_listing_the_levels():
 
     assert result.returncode == 2
     assert "first-time" in result.stderr and "strong" in result.stderr
+
+
+# --- footwork exercises ---------------------------------------------------------------------------
+
+
+def test_exercises_json_lists_every_installed_exercise_with_the_id_a_routine_uses():
+    result = footwork("exercises", "--json")
+
+    assert result.returncode == 0, result.stderr
+    exercises = json.loads(result.stdout)
+    assert {e["pack"] for e in exercises} == set(ROUTINE_IDS)
+    heel = next(e for e in exercises if e["ref"] == "heel-raises:heel-raises")
+    assert heel == {
+        "ref": "heel-raises:heel-raises", "id": "heel-raises", "pack": "heel-raises", "name": heel["name"],
+        "positions": heel["positions"], "needs": heel["needs"],
+    }
+    assert all(e["ref"] == f"{e['pack']}:{e['id']}" and e["positions"] for e in exercises)
+    assert all(need and set(need) <= set(EQUIPMENT) for e in exercises for need in e["needs"])
+    assert len(exercises) == len({e["ref"] for e in exercises})
+
+
+def test_exercises_table_shows_ids_names_positions_and_needs():
+    lines = footwork("exercises").stdout.splitlines()
+
+    assert lines[0].split() == ["ID", "NAME", "POSITION", "NEEDS"]
+    assert any(line.startswith("heel-raises:heel-raises ") for line in lines)
+    assert any(line.startswith("foot:ankle-circles-lying ") for line in lines)
 
 
 # --- footwork packs check -------------------------------------------------------------------------
@@ -384,7 +417,7 @@ def test_packs_check_of_a_folder_without_a_pack_exits_1(tmp_path):
 # --- help -----------------------------------------------------------------------------------------
 
 
-COMMANDS = [[], ["packs"], ["packs", "check"], ["packs", "new"], ["routines"], ["show"]]
+COMMANDS = [[], ["packs"], ["packs", "check"], ["packs", "new"], ["routines"], ["show"], ["exercises"]]
 
 
 @pytest.mark.parametrize("command", COMMANDS, ids=lambda c: " ".join(c) or "footwork")
@@ -400,5 +433,100 @@ def test_every_command_has_help_that_says_what_it_does_with_an_example(command):
 def test_the_top_level_help_lists_the_pack_commands():
     commands = footwork("--help").stdout.split("Commands:", 1)[1]
 
-    for name in ("packs", "routines", "show"):
+    for name in ("packs", "routines", "show", "exercises"):
         assert re.search(rf"^  {name} +\S", commands, re.MULTILINE), name
+
+
+# --- footwork packs check: loading the pack as footwork would ---------------------------------------
+
+
+def checked(folder: Path) -> tuple[int, list[str], list[str]]:
+    """Exit status, error lines and warning lines of ``footwork packs check folder``."""
+    result = footwork("packs", "check", folder)
+    assert "Traceback" not in result.stdout + result.stderr
+    lines = result.stdout.splitlines()
+    return (result.returncode, [line for line in lines if line.startswith("error: ")],
+            [line for line in lines if line.startswith("warning: ")])
+
+
+RAISING = """\
+from footwork.core import hookimpl
+
+
+@hookimpl
+def footwork_routines(pack):
+    raise RuntimeError("no routines today")
+"""
+
+
+def test_packs_check_runs_the_hooks_and_names_one_that_raises(tmp_path, make_pack, pack_toml):
+    folder = make_pack(tmp_path, "raiser", pack_toml("raiser"), RAISING)
+
+    status, errors, _ = checked(folder)
+
+    assert status == 1
+    assert errors == ["error: pack 'raiser' (footwork_test_raiser/__init__.py): hook footwork_routines "
+                      "raised RuntimeError: no routines today (at __init__.py:6)"]
+
+
+def test_packs_check_names_a_syntax_error_in_the_packs_module(tmp_path, make_pack, pack_toml):
+    folder = make_pack(tmp_path, "typo", pack_toml("typo"), "def broken(:\n    pass\n")
+
+    status, [error], _ = checked(folder)
+
+    assert status == 1
+    assert error.startswith("error: pack 'typo' (footwork_test_typo): cannot import footwork_test_typo: "
+                            "SyntaxError")
+    assert "__init__.py" in error
+
+
+def test_packs_check_names_a_misspelt_hook_with_the_one_it_resembles(tmp_path, make_pack, pack_toml):
+    code = "from footwork.core import hookimpl\n\n\n@hookimpl\ndef footwork_routine(pack):\n    return []\n"
+    folder = make_pack(tmp_path, "misspelt", pack_toml("misspelt"), code)
+
+    status, [error], _ = checked(folder)
+
+    assert status == 1
+    assert error.startswith("error: pack 'misspelt' (footwork_test_misspelt/__init__.py): hook "
+                            "footwork_routine is not a footwork hook, so it is never called; "
+                            "did you mean footwork_routines?")
+
+
+def test_packs_check_says_where_a_pack_file_hook_looked(tmp_path, make_pack, pack_toml):
+    code = ("from importlib.resources import files\nfrom footwork.core import hookimpl\n\n\n@hookimpl\n"
+            "def footwork_pack_file():\n    return files(__name__) / 'content' / 'stretches.toml'\n")
+    folder = make_pack(tmp_path, "elsewhere", None, code)
+
+    status, [error], _ = checked(folder)
+
+    assert status == 1
+    looked = folder / "footwork_test_elsewhere" / "content" / "stretches.toml"
+    assert error == (f"error: pack 'elsewhere' (footwork_test_elsewhere/__init__.py): no data file: "
+                     f"stretches.toml is missing (looked for {looked})")
+
+    looked.parent.mkdir()
+    looked.write_text(pack_toml("elsewhere"), encoding="utf-8")
+    result = footwork("packs", "check", folder)
+    assert result.stdout.splitlines()[-1] == "ok: elsewhere 1.0.0, 1 exercise, 1 routine"
+
+
+def test_packs_check_warns_of_a_routine_id_an_installed_pack_uses(tmp_path, make_pack, pack_toml):
+    folder = make_pack(tmp_path, "aa-dup", pack_toml("aa-dup", routine="heel-raises"))
+
+    status, errors, warnings = checked(folder)
+
+    assert status == 0 and errors == []
+    assert ("warning: pack 'aa-dup' (footwork_test_aa_dup/__init__.py): routine id 'heel-raises' is also used "
+            "by pack 'heel-raises'; both load, 'aa-dup:heel-raises' names this one, and 'heel-raises' alone "
+            "is asked about") in warnings
+
+
+def test_packs_check_warns_of_a_routine_without_cautions(tmp_path, make_pack, pack_toml):
+    toml = pack_toml("careless").replace('cautions = ["Move only within a pain-free range of motion."]\n', "")
+    folder = make_pack(tmp_path, "careless", toml)
+
+    status, _, [warning] = checked(folder)
+
+    assert status == 0
+    assert warning.startswith("warning: footwork_test_careless/pack.toml: routines[0].cautions: routine "
+                              "'careless' has none; Footwork says its own safety reminder")

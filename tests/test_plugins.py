@@ -194,6 +194,131 @@ def test_extra_plugins_adjust_routines_too(plugin, pack_toml):
     assert catalog.get("delta").outro == "Have a glass of water."
 
 
+# --- pluggy does the calling ------------------------------------------------------------------------
+
+
+def outro_hook(text, **opts):
+    """A footwork_adjust_routine implementation setting the outro to ``text``, with pluggy ``opts``."""
+
+    def footwork_adjust_routine(routine):
+        return dataclasses.replace(routine, outro=text)
+
+    return hookimpl(**opts)(footwork_adjust_routine) if opts else hookimpl(footwork_adjust_routine)
+
+
+def test_the_first_adjusting_hook_in_pluggys_order_decides_and_tryfirst_comes_first(plugin, pack_toml):
+    # pluggy calls the newest registered first; packs register in name order, so "late" would win,
+    # but "early" asks to go first.
+    entries = [
+        plugin("early", pack_toml("early"), footwork_adjust_routine=outro_hook("early", tryfirst=True)),
+        plugin("late", pack_toml("late"), footwork_adjust_routine=outro_hook("late")),
+    ]
+    catalog = load_catalog(entries)
+    assert {r.outro for r in catalog.routines} == {"early"} and not catalog.problems
+
+
+def test_trylast_runs_after_the_others(plugin, pack_toml):
+    entries = [
+        plugin("first", pack_toml("first"), footwork_adjust_routine=outro_hook("first")),
+        plugin("zlast", pack_toml("zlast"), footwork_adjust_routine=outro_hook("zlast", trylast=True)),
+    ]
+    assert {r.outro for r in load_catalog(entries).routines} == {"first"}
+
+
+def test_a_wrapper_sees_the_others_result_and_returns_its_own(plugin, pack_toml):
+    @hookimpl(wrapper=True)
+    def wrapping(routine):
+        adjusted = (yield) or routine
+        return dataclasses.replace(adjusted, outro=f"{adjusted.outro or ''} And breathe.".strip())
+
+    entries = [
+        plugin("closer", pack_toml("closer"), footwork_adjust_routine=outro_hook("Well done.")),
+        plugin("wrapper", pack_toml("wrapper"), footwork_adjust_routine=wrapping),
+    ]
+    catalog = load_catalog(entries)
+    assert {r.outro for r in catalog.routines} == {"Well done. And breathe."} and not catalog.problems
+
+
+def test_an_old_style_hookwrapper_may_force_the_result(plugin, pack_toml):
+    @hookimpl(hookwrapper=True)
+    def wrapping(routine):
+        outcome = yield
+        outcome.force_result(dataclasses.replace(outcome.get_result() or routine, intro="Sit tall."))
+
+    catalog = load_catalog([plugin("old", pack_toml("old"), footwork_adjust_routine=wrapping)])
+    assert catalog.get("old").intro == "Sit tall." and not catalog.problems
+
+
+def test_a_raising_wrapper_is_reported_against_its_pack_and_the_result_stands(plugin, pack_toml):
+    @hookimpl(wrapper=True)
+    def clumsy(routine):
+        yield
+        raise RuntimeError("wrapped badly")
+
+    entries = [
+        plugin("closer", pack_toml("closer"), footwork_adjust_routine=outro_hook("Well done.")),
+        plugin("clumsy", pack_toml("clumsy"), footwork_adjust_routine=clumsy),
+    ]
+    catalog = load_catalog(entries)
+    assert {r.outro for r in catalog.routines} == {"Well done."}
+    assert all(p.ok for p in catalog.packs)
+    assert [p.split(" on ")[0] for p in catalog.problems] == [
+        f"clumsy: hook footwork_adjust_routine raised RuntimeError: wrapped badly (at test_plugins.py:{n})"
+        for n in [clumsy.__code__.co_firstlineno + 3] * 2
+    ]
+
+
+def test_a_wrapper_that_never_yields_is_reported_and_the_others_results_kept(plugin, pack_toml):
+    @hookimpl(wrapper=True)
+    def footwork_adjust_routine(routine):
+        raise ValueError("before yielding")
+        yield  # pragma: no cover
+
+    entries = [
+        plugin("closer", pack_toml("closer"), footwork_adjust_routine=outro_hook("Well done.")),
+        plugin("broken", pack_toml("broken"), footwork_adjust_routine),
+    ]
+    catalog = load_catalog(entries)
+    assert {r.outro for r in catalog.routines} == {"Well done."}
+    [warning, _] = by_name(catalog)["broken"].warnings
+    assert warning.startswith("hook footwork_adjust_routine raised ValueError: before yielding")
+
+
+def test_a_packs_pack_file_hook_answers_for_that_pack_only(plugin, pack_toml, tmp_path):
+    # footwork_pack_file is firstresult: one answer per pack, and one pack's answer is never another's.
+    data = tmp_path / "elsewhere.toml"
+    data.write_text(pack_toml("hooked"), encoding="utf-8")
+
+    @hookimpl(tryfirst=True)
+    def footwork_pack_file():
+        return data
+
+    catalog = load_catalog([plugin("hooked", None, footwork_pack_file), plugin("plain", pack_toml("plain"))])
+    assert catalog.get("hooked") is not None and catalog.get("plain") is not None and not catalog.problems
+
+
+def test_a_misspelt_hook_is_named_with_the_hook_it_resembles(plugin, pack_toml):
+    @hookimpl
+    def footwork_routine(pack):
+        return []
+
+    catalog = load_catalog([plugin("typo", pack_toml("typo"), footwork_routine)])
+    [warning] = by_name(catalog)["typo"].warnings
+    assert warning.startswith("hook footwork_routine is not a footwork hook, so it is never called; "
+                              "did you mean footwork_routines?")
+
+
+def test_a_hook_without_hookimpl_is_named(plugin, pack_toml):
+    def footwork_routines(pack):
+        return []
+
+    catalog = load_catalog([plugin("unmarked", pack_toml("unmarked"), footwork_routines)])
+    assert by_name(catalog)["unmarked"].warnings == [
+        "hook footwork_routines is not marked with @hookimpl, so it is never called; "
+        "add @hookimpl (from footwork.core import hookimpl) above it"
+    ]
+
+
 # --- in-test plugins: every failure is the pack's own ----------------------------------------------
 
 

@@ -167,7 +167,7 @@ class _Reader:
             return None
         return value
 
-    def choice(self, data: dict, key: str, path: str, choices: tuple[str, ...], default: str) -> str:
+    def choice(self, data: dict, key: str, path: str, choices: tuple[str, ...], default: str) -> Any:
         value = data.get(key, default)
         if value not in choices:
             self.problem(join(path, key), f"expected one of {', '.join(choices)}, got {describe(value)}")
@@ -316,7 +316,7 @@ class _Reader:
             description=description or "",
             source=source,
             language=language or "en",
-            schema=schema,
+            schema=schema or SCHEMA_VERSION,
             exercises=tuple(exercises),
             unresolved=tuple(unresolved),
         )
@@ -350,12 +350,13 @@ class _Reader:
         if len(self.problems) > before:
             return None
         return Exercise(
-            id=ident,
-            name=name or ident,
+            id=ident or "",  # "or": never empty here, as a missing id is a problem above
+            name=name or ident or "",
             positions=tuple(positions_list),
             steps=steps,
             setup=setup,
-            dose=Dose(sets=sets, rest_between_sets=rest, sides=sides, first_side=first_side),
+            dose=Dose(sets=sets or Amount.exactly(1), rest_between_sets=rest, sides=sides,
+                      first_side=first_side),
             needs=needs,
             cautions=cautions,
             about=about,
@@ -483,8 +484,8 @@ class _Reader:
         if len(self.problems) > before:
             return None
         routine = Routine(
-            id=ident,
-            title=title or ident,
+            id=ident or "",  # "or": never empty here, as a missing id is a problem above
+            title=title or ident or "",
             exercises=(),
             intro=intro,
             outro=outro,

@@ -48,7 +48,7 @@ HANDS_FREE_PROMPT = "Say next to carry on."
 
 #: How much a page ending at each level of break is preferred: coarse first; cue boundaries that
 #: are no break at all, used only when a step alone is over the SSML limit, last.
-_RANK = {level: rank for rank, level in enumerate(BREAK_LEVELS)}
+_RANK: dict[str, int] = {level: rank for rank, level in enumerate(BREAK_LEVELS)}
 _NO_BREAK = len(BREAK_LEVELS)
 
 Span = tuple[int, int]
@@ -176,9 +176,9 @@ class Pager:
                 raise PagingError(self._too_long(cands[i - 1], cands[i]))
             best[i] = choice
         spans: list[Span] = []
-        i: int | None = len(cands) - 1
+        i = len(cands) - 1
         while i:
-            j = best[i][1]
+            j = best[i][1]  # type: ignore[assignment]  # None only at 0, where the loop stops
             assert j is not None
             spans.append((cands[j], cands[i]))
             i = j

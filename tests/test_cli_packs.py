@@ -516,9 +516,9 @@ def test_packs_check_warns_of_a_routine_id_an_installed_pack_uses(tmp_path, make
     status, errors, warnings = checked(folder)
 
     assert status == 0 and errors == []
-    assert ("warning: pack 'aa-dup' (footwork_test_aa_dup/__init__.py): routine id 'heel-raises' is also used "
-            "by pack 'heel-raises'; both load, 'aa-dup:heel-raises' names this one, and 'heel-raises' alone "
-            "is asked about") in warnings
+    assert ("warning: pack 'aa-dup' (footwork_test_aa_dup/__init__.py): routine id 'heel-raises' is also "
+            "used by pack 'heel-raises'; both load, 'aa-dup:heel-raises' names this one, and 'heel-raises' "
+            "alone is asked about") in warnings
 
 
 def test_packs_check_warns_of_a_routine_without_cautions(tmp_path, make_pack, pack_toml):

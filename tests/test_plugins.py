@@ -716,7 +716,7 @@ def broken_installed(footwork_venv, tmp_path_factory, make_pack, pack_toml):
     folders = [
         make_pack(root, "import-error", pack_toml("import-error"), BROKEN_IMPORT),
         make_pack(root, "invalid-data", pack_toml("invalid-data", hold="five")),
-        make_pack(root, "heel-raises-copy", pack_toml("heel-raises-copy", routine="heel-raises")),
+        make_pack(root, "aa-dup", pack_toml("aa-dup", routine="heel-raises")),
         make_pack(root, "newer-schema", pack_toml("newer-schema", schema=99)),
         make_pack(root, "raising-hook", pack_toml("raising-hook"), RAISING_HOOK),
         make_pack(root, "well-made", pack_toml("well-made")),
@@ -740,7 +740,6 @@ def broken_installed(footwork_venv, tmp_path_factory, make_pack, pack_toml):
             "invalid-data",
             ["pack.toml: exercises[0].steps[1].hold: expected seconds between 1 and 600, got 'five'"],
         ),
-        ("heel-raises-copy", ["routine id 'heel-raises' is already used by pack 'heel-raises'"]),
         ("newer-schema", ["needs footwork schema 99", "upgrade footwork"]),
         (
             "raising-hook",
@@ -759,10 +758,29 @@ def test_a_pip_installed_broken_pack_is_named_and_the_rest_load(broken_installed
     assert {n for n, p in packs.items() if p["status"] == "error"} == {
         "import-error",
         "invalid-data",
-        "heel-raises-copy",
         "newer-schema",
         "raising-hook",
     }
+
+
+@pytest.mark.slow
+def test_a_pip_installed_pack_reusing_an_installed_routine_id_knocks_nothing_out(broken_installed,
+                                                                                footwork_venv):
+    packs = broken_installed
+    assert packs["aa-dup"]["status"] == "ok" and packs["heel-raises"]["status"] == "ok"
+    assert packs["heel-raises"]["routines"] == {"heel-raises": ["heel-raises:heel-raises"]}
+    assert packs["aa-dup"]["routines"] == {"heel-raises": ["aa-dup:lift"]}
+    assert packs["heel-raises"]["warnings"] == [
+        "routine id 'heel-raises' is also used by pack 'aa-dup'; both load, 'heel-raises:heel-raises' "
+        "names this one, and 'heel-raises' alone is asked about"
+    ]
+    assert packs["aa-dup"]["warnings"][0].startswith(
+        "routine id 'heel-raises' is also used by pack 'heel-raises'"
+    )
+    said = footwork_venv.run("-c", "from footwork.core import load_catalog; c = load_catalog(); "
+                                   "print(sorted(r.pack for r in c.matches('start heel raises')), "
+                                   "c.find('heel raises'), c.get('heel-raises:heel-raises').pack)").stdout
+    assert said.split() == ["['aa-dup',", "'heel-raises']", "None", "heel-raises"]
 
 
 @pytest.mark.slow

@@ -525,7 +525,7 @@ def _check_values(type_name: str, values: Any) -> list[str]:
         if value_id in ids:
             problems.append(f"{where}: id '{value_id}' is used by more than one value")
         ids.add(value_id)
-        synonyms = name.get("synonyms") or []  # type: ignore[union-attr]  # a dict: said is text
+        synonyms = (name or {}).get("synonyms") or []
         if not isinstance(synonyms, list) or not all(isinstance(s, str) for s in synonyms):
             problems.append(f"{where}: value '{value_id}' has synonyms that are not a list of text")
             synonyms = []

@@ -11,6 +11,7 @@ or spoken name another installed pack uses) is reported too, naming the pack, th
 from __future__ import annotations
 
 import fnmatch
+import importlib.util
 import json
 import os
 import re
@@ -111,16 +112,21 @@ def check_cautions(pack: Pack, shown_as: str, report: CheckReport) -> None:
 def check_file(path: Path, shown_as: str, installed: dict[str, PackStatus], *, pack: str | None = None,
                version: str | None = None, report: CheckReport | None = None,
                dependencies: set[str] | None = None) -> CheckReport:
-    """Validate one data file; ``pack`` and ``version`` are what the distribution installs it as."""
+    """Validate one data file; ``pack`` and ``version`` are what the distribution installs it as.
+
+    Each message starts with the pack and the file, as loading's do: "ankle: footwork_ankle/pack.toml:".
+    """
     report = report if report is not None else CheckReport()
     try:
         parsed = read_pack_file(path, pack=pack, version=version)
     except PackDataError as error:
+        where = f"{pack}: {shown_as}" if pack else shown_as  # a file on its own may not say its name
         for problem in error.problems:
-            report.error(f"{shown_as}: {problem}")
+            report.error(f"{where}: {problem}")
         return report
-    check_references(parsed, shown_as, installed, report, dependencies)
-    check_cautions(parsed, shown_as, report)
+    where = f"{parsed.name}: {shown_as}"
+    check_references(parsed, where, installed, report, dependencies)
+    check_cautions(parsed, where, report)
     report.parsed[parsed.name] = parsed
     return report
 
@@ -317,14 +323,14 @@ def check_loading(packs: list[dict[str, str | None]], paths: list[str], report: 
             process = subprocess.run([sys.executable, "-m", __name__, payload], capture_output=True,
                                      text=True, timeout=LOAD_TIMEOUT, cwd=scratch)
         except subprocess.TimeoutExpired:
-            names = ", ".join(f"'{p['name']}'" for p in packs)
-            report.error(f"pack {names}: loading took more than {LOAD_TIMEOUT} s, so it was stopped; "
+            names = ", ".join(str(p["name"]) for p in packs)
+            report.error(f"{names}: loading took more than {LOAD_TIMEOUT} s, so it was stopped; "
                          "does its module wait for something on import?")
             return
         if not out.is_file():
             last = (process.stderr.strip().splitlines() or ["no message"])[-1]
-            names = ", ".join(f"'{p['name']}'" for p in packs)
-            report.error(f"pack {names}: importing it ended the process (exit status {process.returncode}): "
+            names = ", ".join(str(p["name"]) for p in packs)
+            report.error(f"{names}: importing it ended the process (exit status {process.returncode}): "
                          f"{last}")
             return
         results = json.loads(out.read_text(encoding="utf-8"))
@@ -349,7 +355,7 @@ def _shown(file: str | None, roots: list[Path], fallback: str) -> str:
 
 def _report_loading(result: dict[str, Any], roots: list[Path], report: CheckReport) -> None:
     name = result["name"]
-    where = f"pack '{name}' ({_shown(result.get('module_file'), roots, result.get('module') or name)})"
+    where = f"{name}: {_shown(result.get('module_file'), roots, result.get('module') or name)}"
     problems = result.get("hook_problems", [])
     for problem in problems:
         report.error(f"{where}: {problem}")
@@ -404,7 +410,7 @@ def _load_for_check(payload: dict[str, Any]) -> list[dict[str, Any]]:
         result: dict[str, Any] = {
             "name": entry.name,
             "module": module.__name__ if module else entry.module,
-            "module_file": getattr(module, "__file__", None) if _is_real_module(entry) else None,
+            "module_file": _module_file(entry, module),
             "hook_problems": hook_problems(module) if module is not None else [],
             "status": item.status if item else "error",
             "error": item.error if item else "not loaded",
@@ -420,9 +426,17 @@ def _load_for_check(payload: dict[str, Any]) -> list[dict[str, Any]]:
     return results
 
 
-def _is_real_module(entry: PackEntry) -> bool:
-    """Whether the pack is a real module with a file, not a stand-in for a data file checked alone."""
-    return not isinstance(entry.module, types.ModuleType)
+def _module_file(entry: PackEntry, module: types.ModuleType | None) -> str | None:
+    """The pack's module file, found even when importing it failed; None for a data file's stand-in."""
+    if isinstance(entry.module, types.ModuleType):
+        return None
+    if module is not None:
+        return getattr(module, "__file__", None)
+    try:
+        spec = importlib.util.find_spec(entry.module.split(":")[0].strip())
+    except (ImportError, ValueError):
+        return None
+    return spec.origin if spec and spec.has_location else None
 
 
 if __name__ == "__main__":

@@ -460,5 +460,7 @@ def _brief(error: BaseException) -> str:
     """An exception as one line, with the pack's own frame where it helps find the bug."""
     frames = [f for f in traceback.extract_tb(error.__traceback__) if not f.filename.startswith("<frozen ")]
     where = f" (at {Path(frames[-1].filename).name}:{frames[-1].lineno})" if frames else ""
+    if isinstance(error, SyntaxError):
+        where = ""  # its message names the pack's file and line; the last frame is the importer's
     text = str(error) or type(error).__name__
     return f"{type(error).__name__}: {text}{where}"

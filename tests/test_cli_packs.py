@@ -324,13 +324,14 @@ def test_packs_check_lists_every_problem_in_a_broken_pack_with_its_file_and_path
     assert result.returncode == 1
     errors = [line for line in result.stdout.splitlines() if line.startswith("error: ")]
     assert errors == [
-        "error: footwork_ankle/pack.toml: exercises[0].steps[1].hold: expected seconds between 1 and 600, "
-        "got 'five'",
-        "error: footwork_ankle/pack.toml: exercises[1].position: expected one of lying, seated, standing, "
-        "supported-standing (or a list of them), got 'upside-down'",
-        "error: footwork_ankle/pack.toml: exercises[2].steps[0].say: unknown placeholder {cnt}; "
+        "error: ankle: footwork_ankle/pack.toml: exercises[0].steps[1].hold: expected seconds between 1 "
+        "and 600, got 'five'",
+        "error: ankle: footwork_ankle/pack.toml: exercises[1].position: expected one of lying, seated, "
+        "standing, supported-standing (or a list of them), got 'upside-down'",
+        "error: ankle: footwork_ankle/pack.toml: exercises[2].steps[0].say: unknown placeholder {cnt}; "
         "allowed: {count}",
-        "error: footwork_ankle/pack.toml: routines[0].exercises[7]: no exercise 'cartwheel' in this pack",
+        "error: ankle: footwork_ankle/pack.toml: routines[0].exercises[7]: no exercise 'cartwheel' in this "
+        "pack",
     ]
     assert result.stdout.splitlines()[-1] == f"failed: 4 problems in {pack}"
     assert "Traceback" not in result.stderr
@@ -378,8 +379,8 @@ def test_packs_check_only_warns_about_exercises_from_a_pack_that_is_not_installe
     result = footwork("packs", "check", pack)
 
     assert result.returncode == 0, result.stdout
-    assert ("warning: footwork_foot/pack.toml: routines[0].exercises[3]: pack 'calf' is not installed here, "
-            "so 'calf:stretch' was not checked") in result.stdout
+    assert ("warning: foot: footwork_foot/pack.toml: routines[0].exercises[3]: pack 'calf' is not installed "
+            "here, so 'calf:stretch' was not checked") in result.stdout
     assert result.stdout.splitlines()[-1] == "ok: foot 1.0.0, 1 exercise, 1 routine"
 
 
@@ -391,8 +392,8 @@ def test_packs_check_fails_on_an_exercise_an_installed_pack_does_not_have(tmp_pa
     result = footwork("packs", "check", pack)
 
     assert result.returncode == 1
-    assert ("error: footwork_foot/pack.toml: routines[0].exercises[0]: pack 'heel-raises' has no exercise "
-            "'heel-drops'") in result.stdout
+    assert ("error: foot: footwork_foot/pack.toml: routines[0].exercises[0]: pack 'heel-raises' has no "
+            "exercise 'heel-drops'") in result.stdout
 
 
 def test_packs_check_warns_when_a_used_pack_is_not_a_dependency(tmp_path):
@@ -465,7 +466,7 @@ def test_packs_check_runs_the_hooks_and_names_one_that_raises(tmp_path, make_pac
     status, errors, _ = checked(folder)
 
     assert status == 1
-    assert errors == ["error: pack 'raiser' (footwork_test_raiser/__init__.py): hook footwork_routines "
+    assert errors == ["error: raiser: footwork_test_raiser/__init__.py: hook footwork_routines "
                       "raised RuntimeError: no routines today (at __init__.py:6)"]
 
 
@@ -475,9 +476,8 @@ def test_packs_check_names_a_syntax_error_in_the_packs_module(tmp_path, make_pac
     status, [error], _ = checked(folder)
 
     assert status == 1
-    assert error.startswith("error: pack 'typo' (footwork_test_typo): cannot import footwork_test_typo: "
-                            "SyntaxError")
-    assert "__init__.py" in error
+    assert error.startswith("error: typo: footwork_test_typo/__init__.py: cannot import footwork_test_typo: "
+                            "SyntaxError: invalid syntax (__init__.py, line 1)")
 
 
 def test_packs_check_names_a_misspelt_hook_with_the_one_it_resembles(tmp_path, make_pack, pack_toml):
@@ -487,7 +487,7 @@ def test_packs_check_names_a_misspelt_hook_with_the_one_it_resembles(tmp_path, m
     status, [error], _ = checked(folder)
 
     assert status == 1
-    assert error.startswith("error: pack 'misspelt' (footwork_test_misspelt/__init__.py): hook "
+    assert error.startswith("error: misspelt: footwork_test_misspelt/__init__.py: hook "
                             "footwork_routine is not a footwork hook, so it is never called; "
                             "did you mean footwork_routines?")
 
@@ -501,7 +501,7 @@ def test_packs_check_says_where_a_pack_file_hook_looked(tmp_path, make_pack, pac
 
     assert status == 1
     looked = folder / "footwork_test_elsewhere" / "content" / "stretches.toml"
-    assert error == (f"error: pack 'elsewhere' (footwork_test_elsewhere/__init__.py): no data file: "
+    assert error == (f"error: elsewhere: footwork_test_elsewhere/__init__.py: no data file: "
                      f"stretches.toml is missing (looked for {looked})")
 
     looked.parent.mkdir()
@@ -516,7 +516,7 @@ def test_packs_check_warns_of_a_routine_id_an_installed_pack_uses(tmp_path, make
     status, errors, warnings = checked(folder)
 
     assert status == 0 and errors == []
-    assert ("warning: pack 'aa-dup' (footwork_test_aa_dup/__init__.py): routine id 'heel-raises' is also "
+    assert ("warning: aa-dup: footwork_test_aa_dup/__init__.py: routine id 'heel-raises' is also "
             "used by pack 'heel-raises'; both load, 'aa-dup:heel-raises' names this one, and 'heel-raises' "
             "alone is asked about") in warnings
 
@@ -528,5 +528,5 @@ def test_packs_check_warns_of_a_routine_without_cautions(tmp_path, make_pack, pa
     status, _, [warning] = checked(folder)
 
     assert status == 0
-    assert warning.startswith("warning: footwork_test_careless/pack.toml: routines[0].cautions: routine "
-                              "'careless' has none; Footwork says its own safety reminder")
+    assert warning.startswith("warning: careless: footwork_test_careless/pack.toml: routines[0].cautions: "
+                              "routine 'careless' has none; Footwork says its own safety reminder")

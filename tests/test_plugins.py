@@ -21,6 +21,7 @@ from footwork.core import (
     hookimpl,
     installed_packs,
     load_catalog,
+    with_dependencies,
 )
 from footwork.core.plugins import ENTRY_POINT_GROUP
 
@@ -97,6 +98,22 @@ def test_a_name_in_footwork_packs_that_is_not_installed_is_reported(monkeypatch)
     monkeypatch.setenv("FOOTWORK_PACKS", "ankel,toe-walking")
     catalog = load_catalog()
     assert_only_failure(catalog, "ankel", "FOOTWORK_PACKS", "not installed", "did you mean 'ankle'?")
+
+
+def test_with_dependencies_adds_the_packs_a_pack_requires_and_they_load():
+    assert with_dependencies(["foot"]) == {"foot", "heel-raises", "toe-walking"}
+    assert with_dependencies(["ankle"]) == {"ankle"}
+    catalog = load_catalog(only=with_dependencies(["foot"]))
+    assert all(p.ok for p in catalog.packs) and catalog.get("foot") is not None
+
+
+def test_qualified_ids_always_find_a_routine_and_an_exercise():
+    catalog = load_catalog(only=SEED_PACKS)
+    assert catalog.get("foot:foot") is catalog.get("foot")
+    assert catalog.matches("heel-raises:heel-raises") == [catalog.get("heel-raises")]
+    assert catalog.get("ankle:foot") is None
+    assert catalog.exercise("heel-raises:heel-raises").name
+    assert catalog.pack("foot").ok and catalog.pack("nowhere") is None
 
 
 def test_an_explicit_selection_wins_over_the_environment(monkeypatch):

@@ -69,8 +69,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     dev = parse_flag(settings.DEV, app.config["FOOTWORK_DEV"], False)
     verify = parse_flag(settings.VERIFY, app.config["FOOTWORK_VERIFY"], True) and not dev
-    catalog = app.config.get("FOOTWORK_CATALOG") or load_catalog()
-    for problem in catalog.problems:
+    given = app.config.get("FOOTWORK_CATALOG")
+    catalog = given or load_catalog()
+    for problem in [] if given else catalog.problems:  # whoever loaded a given catalog reported it
         log.warning("pack problem: %s", problem)
     persistence = SQLitePersistenceAdapter(app.config["FOOTWORK_DB"] or default_database_path())
     verifier = None

@@ -1,14 +1,16 @@
-"""Two packs with one routine id: the skill's interaction model still gives every routine its own id.
+"""Two packs with one routine id, installed as pip would lay them out: both load, everywhere.
 
 The ROUTINE slot value's id is what the skill looks the routine up by, so two values may not share
 one. A routine whose id another pack also uses is given its "pack:routine" id, which the catalog
-always finds; a routine whose id is its own keeps its plain id, as before.
+always finds; a routine whose id is its own keeps its plain id, as before. The commands show the
+clash as a warning on both packs, once.
 """
 
 from __future__ import annotations
 
 from footwork.core import installed_packs, load_catalog
 from footwork.skill.interaction_model import routine_values
+from in_test_packs import footwork, installed_pack_site, routine_toml
 
 SEED_PACKS = {"ankle", "foot", "heel-raises", "toe-walking"}
 
@@ -27,8 +29,6 @@ def test_routines_sharing_an_id_get_their_qualified_ids_as_slot_values(plugin, p
 
 
 def test_footwork_packs_shows_the_clash_on_both_packs_and_both_load(tmp_path):
-    from in_test_packs import footwork, installed_pack_site, routine_toml
-
     site = installed_pack_site(tmp_path, "aa-dup", routine_toml("aa-dup", "heel-raises", "Heel raises"))
 
     listing = footwork("packs", site=site)
@@ -49,3 +49,14 @@ def test_footwork_packs_shows_the_clash_on_both_packs_and_both_load(tmp_path):
     ]
     assert "5 packs, 5 routines." in listing.stdout
     assert strict.returncode == 1 and "2 packs have problems: aa-dup, heel-raises" in strict.stderr
+
+
+def test_footwork_say_reports_each_pack_problem_once(tmp_path):
+    toml = routine_toml("aa-dup", "heel-raises", "Heel raises")
+    site = installed_pack_site(tmp_path / "site", "aa-dup", toml)
+
+    result = footwork("say", "open foot work", site=site, FOOTWORK_DB=str(tmp_path / "progress.sqlite3"))
+
+    assert result.returncode == 0, result.stderr
+    problems = [line for line in result.stderr.splitlines() if "is also used by pack" in line]
+    assert len(problems) == 2 and len(set(problems)) == 2, result.stderr

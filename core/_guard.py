@@ -13,6 +13,7 @@ from __future__ import annotations
 import difflib
 import functools
 import inspect
+import types
 from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,6 +28,8 @@ HOOK_NAMES: tuple[str, ...] = tuple(
     if callable(value) and hasattr(value, "footwork_spec")
 )
 PROJECT = "footwork"
+#: Reads hookimpl markers the way registering does (it holds no plugins).
+_MARKERS = pluggy.PluginManager(PROJECT)
 
 #: Checks a hook's result; raises TypeError (naming what is wrong) for a result the hook cannot use.
 Check = Callable[[object], None]
@@ -55,30 +58,37 @@ class Faults:
         return items
 
 
-class StandIn:
-    """A plugin's guarded hook implementations, as attributes; equal only to itself, as plugins are."""
+class StandIn(types.ModuleType):
+    """A plugin's guarded hook implementations, as attributes; equal only to itself, as plugins are.
+
+    A module, because pluggy looks through every name ``dir()`` gives, and a module's are only its own.
+    """
 
     def __init__(self, name: str, implementations: dict[str, Callable[..., object]]) -> None:
-        self.name = name
+        super().__init__(f"footwork hooks of {name}")
         for attribute, function in implementations.items():
             setattr(self, attribute, function)
 
-    def __repr__(self) -> str:
-        return f"<footwork hooks of {self.name}>"
+
+def marked(plugin: object) -> dict[str, Any]:
+    """The plugin's attributes marked with ``@hookimpl``, with their options, found as pluggy finds them."""
+    found = {}
+    for attribute in dir(plugin):
+        opts = _MARKERS.parse_hookimpl_opts(plugin, attribute)
+        if opts is not None:
+            found[attribute] = opts
+    return found
 
 
-def stand_in(plugin: object, name: str, faults: Faults, checks: dict[str, Check]) -> StandIn:
+def stand_in(plugin: object, name: str, faults: Faults, checks: dict[str, Check],
+             marks: dict[str, Any] | None = None) -> StandIn:
     """An object with ``plugin``'s hook implementations, each guarded, for ``PluginManager.register``.
 
     The hookimpl options (``tryfirst``, ``wrapper``, ``specname``...) travel with each function, and
     pluggy reads the argument names through the guard from the plugin's own function.
     """
-    manager = pluggy.PluginManager(PROJECT)
     implementations: dict[str, Callable[..., object]] = {}
-    for attribute in dir(plugin):
-        opts = manager.parse_hookimpl_opts(plugin, attribute)
-        if opts is None:
-            continue
+    for attribute, opts in (marked(plugin) if marks is None else marks).items():
         function = getattr(plugin, attribute)
         hook = opts.get("specname") or attribute
         check = checks.get(hook)
@@ -170,24 +180,23 @@ def _guard_old_wrapper(function: Callable[..., Any], plugin: str, hook: str,
     return guarded
 
 
-def hook_problems(plugin: object) -> list[str]:
+def hook_problems(plugin: object, marks: dict[str, Any] | None = None) -> list[str]:
     """Hook implementations pluggy would never call: a misspelt hook name, or a hook left unmarked.
 
     pluggy keeps an implementation of an unknown hook without a word, so ``footwork_routine`` (for
     ``footwork_routines``) would be silently ignored; this names it, with the hook it resembles.
     """
-    manager = pluggy.PluginManager(PROJECT)
+    marks = marked(plugin) if marks is None else marks
     problems = []
-    for attribute in dir(plugin):
-        opts = manager.parse_hookimpl_opts(plugin, attribute)
-        if opts is not None:
-            hook = opts.get("specname") or attribute
-            if hook not in HOOK_NAMES:
-                hint = difflib.get_close_matches(hook, HOOK_NAMES, n=1, cutoff=0.6)
-                guess = f"; did you mean {hint[0]}?" if hint else ""
-                problems.append(f"hook {hook} is not a footwork hook, so it is never called{guess} "
-                                f"(the hooks are {', '.join(HOOK_NAMES)})")
-        elif attribute in HOOK_NAMES and inspect.isroutine(inspect.getattr_static(plugin, attribute, None)):
+    for attribute, opts in marks.items():
+        hook = opts.get("specname") or attribute
+        if hook not in HOOK_NAMES:
+            hint = difflib.get_close_matches(hook, HOOK_NAMES, n=1, cutoff=0.6)
+            guess = f"; did you mean {hint[0]}?" if hint else ""
+            problems.append(f"hook {hook} is not a footwork hook, so it is never called{guess} "
+                            f"(the hooks are {', '.join(HOOK_NAMES)})")
+    for attribute in HOOK_NAMES:
+        if attribute not in marks and inspect.isroutine(inspect.getattr_static(plugin, attribute, None)):
             problems.append(f"hook {attribute} is not marked with @hookimpl, so it is never called; "
                             "add @hookimpl (from footwork.core import hookimpl) above it")
     return problems

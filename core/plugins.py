@@ -28,7 +28,7 @@ import pluggy
 from . import hookspecs
 from ._catalog import Catalog, FailedPack, LoadedPack, PackStatus, routine_ref, spoken_key, spoken_names
 from ._errors import PackDataError, PackError
-from ._guard import PROJECT, Check, Fault, Faults, StandIn, hook_problems, stand_in
+from ._guard import PROJECT, Check, Fault, Faults, StandIn, hook_problems, marked, stand_in
 from ._model import Exercise, Pack, Routine
 from ._schema import ID_PATTERN, parse_pack_data
 from .settings import PACKS, pack_selection_from_env
@@ -232,8 +232,9 @@ class _Loader:
         if other is not None:
             raise PackError(entry.name, f"its module {module.__name__} is already loaded as pack '{other}'")
         self.stage = "hooks"
-        warnings = hook_problems(module)
-        plugin = stand_in(module, entry.name, self.faults, CHECKS)
+        marks = marked(module)
+        warnings = hook_problems(module, marks)
+        plugin = stand_in(module, entry.name, self.faults, CHECKS, marks)
         try:
             self.manager.register(plugin, name=entry.name)
         except Exception as error:  # noqa: BLE001 - the pack's hooks are wrong, not the core

@@ -335,8 +335,10 @@ def check_loading(packs: list[dict[str, str | None]], paths: list[str], report: 
             return
         results = json.loads(out.read_text(encoding="utf-8"))
     roots = [Path(p) for p in paths]
+    # A data file checked alone has no module of its own: messages name the file instead.
+    files = {str(p["name"]): str(p["file"]) for p in packs if p.get("file")}
     for result in results:
-        _report_loading(result, roots, report)
+        _report_loading(result, roots, report, files.get(result["name"]))
     for message in report.unread.values():
         report.error(message)
     report.unread.clear()
@@ -353,12 +355,16 @@ def _shown(file: str | None, roots: list[Path], fallback: str) -> str:
     return file
 
 
-def _report_loading(result: dict[str, Any], roots: list[Path], report: CheckReport) -> None:
+def _report_loading(result: dict[str, Any], roots: list[Path], report: CheckReport,
+                    data_file: str | None) -> None:
     name = result["name"]
-    where = f"{name}: {_shown(result.get('module_file'), roots, result.get('module') or name)}"
+    where = f"{name}: {data_file or _shown(result.get('module_file'), roots, result.get('module') or name)}"
     problems = result.get("hook_problems", [])
     for problem in problems:
         report.error(f"{where}: {problem}")
+    for other in result.get("name_taken_by", []):
+        report.error(f"{where}: the pack name '{name}' is already taken by {other}, installed here; two "
+                     "packs with one name cannot both load, so rename this one (the entry point's name)")
     if result["status"] != "ok":
         stage, error = result.get("stage"), result["error"]
         if stage == "data" and name in report.unread:
@@ -401,7 +407,8 @@ def _load_for_check(payload: dict[str, Any]) -> list[dict[str, Any]]:
         module = spec.get("module") or _pack_file_module(spec["name"], Path(spec["file"]))
         ours.append(PackEntry(spec["name"], module, spec.get("distribution"), spec.get("version")))
     names = {e.name for e in ours}
-    entries = [e for e in installed_packs() if e.name not in names] + ours
+    installed = installed_packs()
+    entries = [e for e in installed if e.name not in names] + ours
     catalog = load_catalog(entries, only={e.name for e in entries})
     results = []
     for entry in ours:
@@ -416,6 +423,9 @@ def _load_for_check(payload: dict[str, Any]) -> list[dict[str, Any]]:
             "error": item.error if item else "not loaded",
             "stage": getattr(item, "stage", None),
             "warnings": list(item.warnings) if item else [],
+            "name_taken_by": sorted({e.distribution or "another distribution" for e in installed
+                                     if e.name == entry.name and entry.distribution
+                                     and normalise(e.distribution or "") != normalise(entry.distribution)}),
         }
         if isinstance(item, LoadedPack):
             result["version"] = item.version

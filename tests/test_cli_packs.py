@@ -530,3 +530,26 @@ def test_packs_check_warns_of_a_routine_without_cautions(tmp_path, make_pack, pa
     assert status == 0
     assert warning.startswith("warning: careless: footwork_test_careless/pack.toml: routines[0].cautions: "
                               "routine 'careless' has none; Footwork says its own safety reminder")
+
+
+def test_packs_check_refuses_a_pack_name_another_installed_distribution_has(tmp_path, make_pack, pack_toml):
+    folder = make_pack(tmp_path, "ankle", pack_toml("ankle", routine="my-ankle"))
+
+    status, errors, _ = checked(folder)
+
+    assert status == 1
+    assert errors == ["error: ankle: footwork_test_ankle/__init__.py: the pack name 'ankle' is already "
+                      "taken by footwork-ankle, installed here; two packs with one name cannot both load, so "
+                      "rename this one (the entry point's name)"]
+
+
+def test_packs_check_of_a_data_file_alone_warns_of_a_routine_id_an_installed_pack_uses(tmp_path, pack_toml):
+    data = tmp_path / "pack.toml"
+    data.write_text(pack_toml("aa-dup", routine="heel-raises"), encoding="utf-8")
+
+    result = footwork("packs", "check", data)
+
+    assert result.returncode == 0, result.stdout
+    assert (f"warning: aa-dup: {data.resolve()}: routine id 'heel-raises' is also used by pack "
+            "'heel-raises'") in result.stdout
+    assert result.stdout.splitlines()[-1] == "ok: aa-dup, 1 exercise, 1 routine"

@@ -298,10 +298,12 @@ class _Loader:
             raw = location.read_bytes()
         except FileNotFoundError:
             raise PackError(
-                entry.name, f"no data file: {location.name} is missing (looked for {location})"
+                entry.name, f"no data file: {location.name} is missing (looked for {_shown(location, module)})"
             ) from None
         except OSError as error:
-            raise PackError(entry.name, f"cannot read {location}: {error.strerror or error}") from None
+            raise PackError(
+                entry.name, f"cannot read {_shown(location, module)}: {error.strerror or error}"
+            ) from None
         pack = parse_pack_data(raw, pack=entry.name, file=location.name, version=entry.version)
 
         self.stage = "hooks"
@@ -347,6 +349,13 @@ class _Loader:
                     routine = dataclasses.replace(result, id=routine.id, pack=routine.pack)
                 adjusted.append(routine)
             item.routines = tuple(adjusted)
+
+
+def _shown(location: Traversable | Path, module: ModuleType) -> str:
+    """Where a data file was looked for: its path, or its name in the package for one in a zip."""
+    if isinstance(location, Path):
+        return str(location)
+    return f"{location.name} in the package {module.__name__}"
 
 
 def _import(entry: PackEntry) -> ModuleType:

@@ -9,7 +9,7 @@ import re
 from pathlib import Path
 
 import pytest
-from footwork.core import hookspecs, parse_pack_data
+from footwork.core import PackEntry, hookspecs, load_catalog, parse_pack_data
 from footwork.core._guard import HOOK_NAMES
 
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "packs.md"
@@ -60,3 +60,35 @@ steps = [{{ say = "Lift your toes." }}]
 """
     source = parse_pack_data(data).source
     assert source.original and source.author and source.url is None
+
+
+def examples(hook: str) -> list[str]:
+    return re.findall(r"```python\n(.*?)```", section(hook), re.DOTALL)
+
+
+@pytest.mark.parametrize("hook", HOOK_NAMES)
+def test_every_hook_example_in_the_docs_loads_as_written(hook, tmp_path, pack_toml, monkeypatch):
+    """Each example as the __init__.py of a real package beside its pack.toml, imported by name.
+
+    An example may rely on the imports of the one before it, as a reader would.
+    """
+    imports: list[str] = []
+    for number, example in enumerate(examples(hook)):
+        imports += [line for line in example.splitlines() if line.startswith(("import ", "from "))]
+        package = f"footwork_docs_{hook}_{number}"
+        folder = tmp_path / package
+        (folder / "content").mkdir(parents=True)
+        (folder / "__init__.py").write_text("\n".join(imports) + "\n\n" + example, encoding="utf-8")
+        for data in (folder / "pack.toml", folder / "content" / "stretches.toml"):
+            data.write_text(pack_toml("docs"), encoding="utf-8")
+        monkeypatch.syspath_prepend(str(tmp_path))
+
+        catalog = load_catalog([PackEntry("docs", package)])
+
+        assert catalog.problems == [], f"example {number} of {hook}: {catalog.problems}"
+        assert catalog.get("docs") is not None
+        if hook == "footwork_routines":
+            assert catalog.get("ankle-quick").pack == "docs"
+        if hook == "footwork_adjust_routine":
+            routine = catalog.get("docs")
+            assert routine.outro or "my morning stretches" in routine.synonyms

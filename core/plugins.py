@@ -297,9 +297,8 @@ class _Loader:
         try:
             raw = location.read_bytes()
         except FileNotFoundError:
-            raise PackError(
-                entry.name, f"no data file: {location.name} is missing (looked for {_shown(location, module)})"
-            ) from None
+            missing = f"no data file: {location.name} is missing (looked for {_shown(location, module)})"
+            raise PackError(entry.name, missing) from None
         except OSError as error:
             raise PackError(
                 entry.name, f"cannot read {_shown(location, module)}: {error.strerror or error}"

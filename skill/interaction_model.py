@@ -252,6 +252,10 @@ def routine_values(routines: Iterable[Routine]) -> tuple[list[dict[str, Any]], l
     ids = [r.id for r in routines]
     slot_id = {id(r): r.id if ids.count(r.id) == 1 else routine_ref(r) for r in routines}
     names = {slot_id[id(r)]: spoken(r.title) for r in routines}
+    titles = list(names.values())
+    for routine in routines:  # a title two packs use: each value says whose it is; the skill asks
+        if titles.count(names[slot_id[id(routine)]]) > 1:
+            names[slot_id[id(routine)]] += f" from {spoken(routine.pack)}"
     wanted: dict[str, list[str]] = {}
     for routine in routines:
         own: list[str] = []

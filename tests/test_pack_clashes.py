@@ -9,7 +9,7 @@ clash as a warning on both packs, once.
 from __future__ import annotations
 
 from footwork.core import installed_packs, load_catalog
-from footwork.skill.interaction_model import routine_values
+from footwork.skill.interaction_model import build_interaction_model, check_interaction_model, routine_values
 from in_test_packs import footwork, installed_pack_site, routine_toml
 
 SEED_PACKS = {"ankle", "foot", "heel-raises", "toe-walking"}
@@ -26,6 +26,22 @@ def test_routines_sharing_an_id_get_their_qualified_ids_as_slot_values(plugin, p
     assert sorted(ids) == ["aa-dup:heel-raises", "ankle", "foot", "heel-raises:heel-raises", "toe-walking"]
     assert all(catalog.get(ident) is not None for ident in ids)
     assert catalog.get("heel-raises:heel-raises").pack == "heel-raises"
+
+
+def test_a_title_two_packs_use_still_makes_a_valid_model_each_value_saying_whose_it_is(plugin, pack_toml):
+    entries = [e for e in installed_packs() if e.name in SEED_PACKS]
+    entries.append(plugin("aa-dup", pack_toml("aa-dup", routine="heel-raises").replace(
+        'title = "Routine heel-raises"', 'title = "Heel raises"')))
+    catalog = load_catalog(entries)
+
+    model = build_interaction_model(catalog)
+    values, warnings = routine_values(catalog.routines)
+
+    assert check_interaction_model(model) == []
+    names = {value["id"]: value["name"]["value"] for value in values}
+    assert names["aa-dup:heel-raises"] == "heel raises from aa dup"
+    assert names["heel-raises:heel-raises"] == "heel raises from heel raises"
+    assert names["ankle"] == "ankle strengthening", "a title of its own is left as it is"
 
 
 def test_footwork_packs_shows_the_clash_on_both_packs_and_both_load(tmp_path):

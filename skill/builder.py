@@ -17,5 +17,5 @@ def skill_builder(
     for handler in request_handlers(catalog):
         builder.add_request_handler(handler)
     builder.add_exception_handler(Trouble())
-    builder.skill_id = skill_id  # type: ignore[assignment]  # the SDK declares it as None only
+    builder.skill_id = skill_id
     return builder

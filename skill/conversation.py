@@ -561,7 +561,7 @@ class AnythingElse(_Handler):
 
     def answer(self, turn: Turn) -> Response:
         log.info("unhandled request type %s", get_request_type(turn.input))
-        if str(get_request_type(turn.input)).startswith(("AlexaSkillEvent.", "Messaging.", "System.")):
+        if get_request_type(turn.input).startswith(("AlexaSkillEvent.", "Messaging.", "System.")):
             return turn.input.response_builder.response
         return turn.ask("Sorry, I can't do that here. Say help to hear what I can do.",
                         "Say help to hear what I can do.")

@@ -25,4 +25,4 @@ def build_lambda_handler() -> Callable[[dict[str, Any], Any], dict[str, Any]]:
     # The SDK checks one application id; with several configured, Amazon's own routing is the check.
     ids = sorted(env.skill_ids) if isinstance(env.skill_ids, frozenset) else []
     builder = skill_builder(catalog, persistence, ids[0] if len(ids) == 1 else None)
-    return builder.lambda_handler()  # type: ignore[return-value]  # the SDK's own annotation is wrong
+    return builder.lambda_handler()

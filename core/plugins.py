@@ -203,12 +203,20 @@ def _fault_text(fault: Fault) -> str:
     return f"hook {fault.hook} raised {_brief(fault.error)}"
 
 
+def _plugin_manager() -> pluggy.PluginManager:
+    manager = pluggy.PluginManager(PROJECT)
+    manager.add_hookspecs(hookspecs)
+    return manager
+
+
 class _Loader:
-    """One plugin manager for one load: each pack registered behind its guard, called by pluggy."""
+    """One load. A pack's own hooks (its data file, its routines) are called by pluggy on a plugin
+    manager that holds that pack alone while it is read; a pack that loads then joins the shared
+    manager, on which footwork_adjust_routine is called for every routine."""
 
     def __init__(self) -> None:
-        self.manager = pluggy.PluginManager(PROJECT)
-        self.manager.add_hookspecs(hookspecs)
+        self.manager = _plugin_manager()
+        self.reader = _plugin_manager()
         self.faults = Faults()
         self.packs: dict[str, StandIn] = {}
         self.modules: dict[int, str] = {}
@@ -236,19 +244,21 @@ class _Loader:
         warnings = hook_problems(module, marks)
         plugin = stand_in(module, entry.name, self.faults, CHECKS, marks)
         try:
-            self.manager.register(plugin, name=entry.name)
+            self.reader.register(plugin, name=entry.name)
         except Exception as error:  # noqa: BLE001 - the pack's hooks are wrong, not the core
             raise PackError(entry.name, f"cannot register its hooks: {_brief(error)}") from error
         self.modules[id(module)] = entry.name
-        self.packs[entry.name] = plugin
         try:
-            pack = self._read_pack(entry, module)
+            pack = self._read_pack(entry, module, self.reader)
         except PackError:
-            self._drop(entry.name)  # a pack that failed takes no further part: its hooks must not run
             raise
         except Exception as error:  # noqa: BLE001 - a last guard: nothing a pack does may stop the others
-            self._drop(entry.name)
             raise PackError(entry.name, f"cannot be loaded: {_brief(error)}") from error
+        finally:
+            self.reader.unregister(plugin)
+        # Only a pack that loaded takes part in adjusting the routines.
+        self.manager.register(plugin, name=entry.name)
+        self.packs[entry.name] = plugin
         return LoadedPack(entry.name, entry.distribution, entry.version or pack.version, pack=pack,
                           warnings=warnings)
 
@@ -257,18 +267,18 @@ class _Loader:
         if plugin is not None and self.manager.is_registered(plugin):
             self.manager.unregister(plugin)
 
-    def _call_own(self, hook: str, name: str, **kwargs: object) -> object:
-        """Call ``hook`` through pluggy on pack ``name`` alone; a fault fails the pack, by name."""
-        others: list[object] = [p for n, p in self.packs.items() if n != name]
-        others += [self.manager.get_plugin(n) for n in self.extras]
-        result = self.manager.subset_hook_caller(hook, remove_plugins=others)(**kwargs)
+    def _call_own(self, own: pluggy.PluginManager, hook: str, name: str, **kwargs: object) -> object:
+        """Call ``hook`` through pluggy on pack ``name``'s own manager; a fault fails the pack, by name."""
+        result = getattr(own.hook, hook)(**kwargs)
         faults = self.faults.take()
         if faults:
             raise PackError(name, _fault_text(faults[0]))
         return result
 
-    def _data_file(self, entry: PackEntry, module: ModuleType) -> Traversable | Path:
-        located = self._call_own("footwork_pack_file", entry.name)
+    def _data_file(
+        self, entry: PackEntry, module: ModuleType, own: pluggy.PluginManager
+    ) -> Traversable | Path:
+        located = self._call_own(own, "footwork_pack_file", entry.name)
         if isinstance(located, str | os.PathLike):
             return Path(located)
         if isinstance(located, Traversable):
@@ -291,8 +301,8 @@ class _Loader:
             "make it a package or say where the data is with a footwork_pack_file hook",
         )
 
-    def _read_pack(self, entry: PackEntry, module: ModuleType) -> Pack:
-        location = self._data_file(entry, module)
+    def _read_pack(self, entry: PackEntry, module: ModuleType, own: pluggy.PluginManager) -> Pack:
+        location = self._data_file(entry, module, own)
         self.stage = "data"
         try:
             raw = location.read_bytes()
@@ -306,7 +316,7 @@ class _Loader:
         pack = parse_pack_data(raw, pack=entry.name, file=location.name, version=entry.version)
 
         self.stage = "hooks"
-        results = self._call_own("footwork_routines", entry.name, pack=pack)
+        results = self._call_own(own, "footwork_routines", entry.name, pack=pack)
         routines = [routine for result in results or [] for routine in result]  # type: ignore[attr-defined]
         taken = {r.id for r, _ in pack.unresolved}
         for routine in routines:

@@ -96,8 +96,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         skill_ids=app.config["FOOTWORK_SKILL_ID"],
     )
     dev = policy.dev
-    catalog = app.config.get("FOOTWORK_CATALOG") or load_catalog()
-    for problem in catalog.problems:
+    given = app.config.get("FOOTWORK_CATALOG")
+    catalog = given or load_catalog()
+    for problem in [] if given else catalog.problems:  # whoever loaded a given catalog reported it
         log.warning("pack problem: %s", problem)
     persistence = SQLitePersistenceAdapter(app.config["FOOTWORK_DB"] or default_database_path())
     verifier = None
@@ -119,7 +120,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
             return _refuse(f"body too large: {size} (limit {MAX_BODY_BYTES})", 413)
         if state.verifier is not None:
             try:
-                state.verifier.verify(request.headers, body)
+                state.verifier.verify(request.headers, body)  # type: ignore[arg-type]  # a case-blind mapping
             except VerificationError as error:
                 state.log_refusal(f"verification failed: {error}")
                 return _refuse(f"verification failed: {error}")

@@ -23,7 +23,8 @@ from footwork.core import Catalog, load_catalog, settings
 from footwork.core.settings import ANY_SKILL, Settings, parse_flag, parse_skill_ids
 
 from .builder import skill_builder
-from .persistence import SQLitePersistenceAdapter, default_database_path
+from .skill_events import RequestSerializer
+from .stores import Store, open_configured_store
 from .verify import RequestVerifier, VerificationError
 
 log = logging.getLogger("footwork.skill")
@@ -41,7 +42,7 @@ class Footwork:
     catalog: Catalog
     skill: CustomSkill
     verifier: RequestVerifier | None
-    persistence: SQLitePersistenceAdapter
+    persistence: Store
     serializer: DefaultSerializer
     dev: bool
 
@@ -72,7 +73,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     catalog = app.config.get("FOOTWORK_CATALOG") or load_catalog()
     for problem in catalog.problems:
         log.warning("pack problem: %s", problem)
-    persistence = SQLitePersistenceAdapter(app.config["FOOTWORK_DB"] or default_database_path())
+    persistence = open_configured_store(app.config["FOOTWORK_DB"], on_lambda=env.on_lambda)
     verifier = None
     if verify:
         skill_ids = parse_skill_ids(app.config["FOOTWORK_SKILL_ID"])
@@ -80,7 +81,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
             skill_ids=None if skill_ids == ANY_SKILL or not skill_ids else set(skill_ids)
         )
     skill = skill_builder(catalog, persistence).create()
-    state = Footwork(catalog, skill, verifier, persistence, DefaultSerializer(), dev)
+    state = Footwork(catalog, skill, verifier, persistence, RequestSerializer(), dev)
     app.extensions["footwork"] = state
     if dev:
         log.warning(DEV_WARNING)
@@ -118,7 +119,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
             "dev": state.dev,
             "packs": [pack.as_json() for pack in catalog.packs],
             "routines": [routine.id for routine in catalog.routines],
+            "store": state.persistence.health().as_json(),
         }
+        if not body["store"]["answers"]:
+            body["status"] = "degraded: the store does not answer"
         if state.verifier is None:
             body["warning"] = DEV_WARNING if dev else "request verification is off (FOOTWORK_VERIFY=0)"
         return jsonify(body)

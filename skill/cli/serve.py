@@ -44,7 +44,7 @@ def serve_command(host: str, port: int, dev: bool, database: str | None) -> None
     click.echo(f"Footwork on http://{shown}:{port}/alexa  (health: http://{shown}:{port}/healthz)", err=True)
     if dev:
         click.echo(f"Web simulator: http://{shown}:{port}/dev/simulator", err=True)
-    click.echo(f"Database: {state.persistence.path}", err=True)
+    click.echo(f"Progress store: {state.persistence.where}", err=True)
     for pack in state.catalog.packs:
         status = "ok" if pack.ok else f"ERROR: {pack.error}"
         click.echo(f"  pack {pack.name} {pack.version or ''}: {status}", err=True)

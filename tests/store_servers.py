@@ -1,0 +1,185 @@
+"""Real store servers for the tests: PostgreSQL from Debian's binaries, DynamoDB from moto's server.
+
+Each is started once per test session, in its own temporary folder, on a free loopback port, and stopped
+at the end. Without the program, the tests that need it skip and say why; with
+``FOOTWORK_REQUIRE_TOOLS=1`` (CI) they fail instead. ``fresh_store(kind)`` gives each test an empty
+store of that kind: a new SQLite file, a new PostgreSQL database, a new DynamoDB table.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+PG_BIN = Path(os.environ.get("FOOTWORK_PG_BIN", "/usr/lib/postgresql/15/bin"))
+PG_PASSWORD = "s3cret-pa55"
+
+#: Dummy credentials for moto: boto3 insists on some, and none may ever reach AWS.
+AWS_ENV = {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_DEFAULT_REGION": "us-east-1",
+    "AWS_EC2_METADATA_DISABLED": "true",
+}
+
+
+def missing(reason: str) -> None:
+    """Skip (or, under FOOTWORK_REQUIRE_TOOLS=1, fail) a test whose program is not here."""
+    if os.environ.get("FOOTWORK_REQUIRE_TOOLS") == "1":
+        pytest.fail(f"{reason}, and FOOTWORK_REQUIRE_TOOLS=1")
+    pytest.skip(f"{reason}; set FOOTWORK_REQUIRE_TOOLS=1 to fail instead")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+# --- PostgreSQL ------------------------------------------------------------------------------------
+
+
+@dataclass
+class Postgres:
+    port: int
+    folder: Path
+
+    def url(self, database: str = "postgres") -> str:
+        return f"postgresql://postgres:{PG_PASSWORD}@127.0.0.1:{self.port}/{database}"
+
+    def new_database(self) -> str:
+        """Create an empty database; return its URL."""
+        import psycopg
+
+        name = "t_" + uuid.uuid4().hex[:12]
+        with psycopg.connect(self.url(), autocommit=True) as connection:
+            connection.execute(f'CREATE DATABASE "{name}"')  # type: ignore[arg-type]
+        return self.url(name)
+
+
+def _as_postgres(command: list[str]) -> list[str]:
+    # initdb and postgres refuse to run as root.
+    return ["runuser", "-u", "postgres", "--", *command] if os.geteuid() == 0 else command
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[Postgres]:
+    """A PostgreSQL server for the session (password authentication over TCP on 127.0.0.1)."""
+    if not (PG_BIN / "initdb").exists() or not (PG_BIN / "pg_ctl").exists():
+        missing(f"PostgreSQL is not installed ({PG_BIN}/initdb; apt-get install postgresql)")
+    try:
+        import psycopg  # noqa: F401
+    except ImportError:
+        missing("psycopg is not installed (pip install 'footwork[postgres]')")
+    if os.geteuid() == 0 and not shutil.which("runuser"):
+        missing("runuser is needed to start PostgreSQL as the postgres user")
+    # Not under pytest's temporary root: the postgres user must be able to reach the folder.
+    folder = Path(tempfile.mkdtemp(prefix="footwork-pg-"))
+    if os.geteuid() == 0:
+        shutil.chown(folder, "postgres", "postgres")
+    data, log = folder / "data", folder / "server.log"
+    (folder / "pw").write_text(PG_PASSWORD + "\n")
+    if os.geteuid() == 0:
+        shutil.chown(folder / "pw", "postgres", "postgres")
+    port = free_port()
+    initdb = [str(PG_BIN / "initdb"), "-D", str(data), "-U", "postgres", "--auth-local=trust",
+              "--auth-host=scram-sha-256", f"--pwfile={folder / 'pw'}", "-E", "UTF8", "--no-sync"]
+    subprocess.run(_as_postgres(initdb), check=True, capture_output=True)
+    options = (f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off "
+               "-c full_page_writes=off -c max_connections=300")
+    pg_ctl = [str(PG_BIN / "pg_ctl"), "-D", str(data)]
+    start = [*pg_ctl, "-l", str(log), "-w", "-t", "60", "-o", options, "start"]
+    started = subprocess.run(_as_postgres(start), capture_output=True, text=True)
+    if started.returncode != 0:
+        text = log.read_text() if log.exists() else ""
+        shutil.rmtree(folder, ignore_errors=True)
+        pytest.fail(f"PostgreSQL did not start: {started.stderr}\n{text[-2000:]}")
+    try:
+        yield Postgres(port, folder)
+    finally:
+        subprocess.run(_as_postgres([*pg_ctl, "-m", "immediate", "-w", "stop"]), capture_output=True)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+# --- DynamoDB (moto) -------------------------------------------------------------------------------
+
+
+@dataclass
+class Moto:
+    endpoint: str
+
+    def url(self, table: str) -> str:
+        return f"dynamodb://{table}?region=us-east-1&endpoint_url={self.endpoint}"
+
+    def new_table(self) -> str:
+        """Create an empty table the way an operator does (``footwork data init``); return its URL."""
+        from footwork.skill.stores import open_store
+
+        url = self.url("t-" + uuid.uuid4().hex[:12])
+        store = open_store(url)
+        store.init()
+        store.close()
+        return url
+
+
+@pytest.fixture(scope="session")
+def moto_server() -> Iterator[Moto]:
+    """moto's DynamoDB in server mode, a subprocess on a free loopback port; dummy credentials set."""
+    try:
+        import boto3  # noqa: F401
+        import moto.server  # noqa: F401
+    except ImportError:
+        missing("moto[server] and boto3 are not installed (pip install 'footwork[dynamodb]' 'moto[server]')")
+    for name, value in AWS_ENV.items():
+        os.environ.setdefault(name, value)
+    port = free_port()
+    folder = Path(tempfile.mkdtemp(prefix="footwork-moto-"))
+    with open(folder / "moto.log", "wb") as log:
+        process = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+                                   stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **AWS_ENV})
+    endpoint = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if process.poll() is not None:
+                pytest.fail(f"moto's server exited: {(folder / 'moto.log').read_text()[-2000:]}")
+            try:
+                urllib.request.urlopen(endpoint + "/moto-api/", timeout=2).close()
+                break
+            except (urllib.error.URLError, OSError):
+                if time.monotonic() > deadline:
+                    pytest.fail("moto's server did not answer within 60 s")
+                time.sleep(0.2)
+        yield Moto(endpoint)
+    finally:
+        process.kill()  # nothing in it is worth a graceful shutdown
+        process.wait()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+# --- one empty store of each kind ------------------------------------------------------------------
+
+STORE_KINDS = ("sqlite", "postgresql", "dynamodb")
+
+
+@pytest.fixture(params=STORE_KINDS)
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The FOOTWORK_DB of an empty store, once per kind of store."""
+    if request.param == "sqlite":
+        return str(tmp_path / "store" / "footwork.sqlite3")
+    if request.param == "postgresql":
+        return request.getfixturevalue("postgres_server").new_database()
+    return request.getfixturevalue("moto_server").new_table()

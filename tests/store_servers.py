@@ -135,6 +135,26 @@ class Moto:
         return url
 
 
+#: moto's server, one request at a time. moto's DynamoDB checks a write's condition and then writes, with
+#: no lock in between, so under its threaded server two conditional writes on one item can both pass (the
+#: contention test lost 2 of 150 that way). Real DynamoDB makes each conditional write atomic; handling
+#: one request at a time (connections still threaded) gives moto the same guarantee.
+MOTO_SERVER = """
+import sys, threading
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
+from werkzeug.serving import run_simple
+
+app = DomainDispatcherApplication(create_backend_app)
+one_at_a_time = threading.Lock()
+
+def serialised(environ, start_response):
+    with one_at_a_time:
+        return list(app(environ, start_response))
+
+run_simple("127.0.0.1", int(sys.argv[1]), serialised, threaded=True, request_handler=MotoRequestHandler)
+"""
+
+
 @pytest.fixture(scope="session")
 def moto_server() -> Iterator[Moto]:
     """moto's DynamoDB in server mode, a subprocess on a free loopback port; dummy credentials set."""
@@ -148,7 +168,7 @@ def moto_server() -> Iterator[Moto]:
     port = free_port()
     folder = Path(tempfile.mkdtemp(prefix="footwork-moto-"))
     with open(folder / "moto.log", "wb") as log:
-        process = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+        process = subprocess.Popen([sys.executable, "-c", MOTO_SERVER, str(port)],
                                    stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **AWS_ENV})
     endpoint = f"http://127.0.0.1:{port}"
     try:

@@ -24,7 +24,7 @@ MODEL = "ask_smapi_model.v1.skill.interaction_model.interaction_model_data.Inter
 ENDPOINT = "https://footwork.example.org/alexa"
 ARN = "arn:aws:lambda:eu-west-1:123456789012:function:footwork"
 
-pytest.importorskip("ask_smapi_model", reason="ask-smapi-model is not installed (pip install 'footwork[test]')")
+pytest.importorskip("ask_smapi_model", reason="ask-smapi-model is missing (pip install 'footwork[test]')")
 
 
 def round_trip(document: dict[str, Any], model_class: str) -> Any:
@@ -114,7 +114,7 @@ def test_the_schema_catches_an_unknown_key_and_a_bad_event_name() -> None:
 def test_a_manifest_without_the_skill_disabled_subscription_is_a_problem() -> None:
     files = build_project(load_catalog(), endpoint=ENDPOINT)
     skill = files["skill-package/skill.json"]
-    models = {name.rsplit("/", 1)[1][:-5]: model for name, model in files.items() if "interactionModels" in name}
+    models = {Path(name).stem: model for name, model in files.items() if "interactionModels" in name}
     del skill["manifest"]["events"]
 
     assert any("SKILL_DISABLED" in problem for problem in check_manifest(skill, models))

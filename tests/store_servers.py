@@ -24,7 +24,18 @@ from pathlib import Path
 
 import pytest
 
-PG_BIN = Path(os.environ.get("FOOTWORK_PG_BIN", "/usr/lib/postgresql/15/bin"))
+
+
+def _postgres_bin() -> Path:
+    """Debian keeps each PostgreSQL version's programs in /usr/lib/postgresql/VERSION/bin: the newest."""
+    if os.environ.get("FOOTWORK_PG_BIN"):
+        return Path(os.environ["FOOTWORK_PG_BIN"])
+    found = [p.parent for p in Path("/usr/lib/postgresql").glob("*/bin/initdb")]
+    found.sort(key=lambda p: int(p.parent.name) if p.parent.name.isdigit() else 0)
+    return found[-1] if found else Path("/usr/lib/postgresql/15/bin")
+
+
+PG_BIN = _postgres_bin()
 PG_PASSWORD = "s3cret-pa55"
 
 #: Dummy credentials for moto: boto3 insists on some, and none may ever reach AWS.

@@ -19,11 +19,11 @@ import urllib.error
 import urllib.request
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-
 
 
 def _postgres_bin() -> Path:
@@ -86,17 +86,25 @@ def _as_postgres(command: list[str]) -> list[str]:
     return ["runuser", "-u", "postgres", "--", *command] if os.geteuid() == 0 else command
 
 
-@pytest.fixture(scope="session")
-def postgres_server() -> Iterator[Postgres]:
-    """A PostgreSQL server for the session (password authentication over TCP on 127.0.0.1)."""
+class Unavailable(Exception):
+    """A program or library a store server needs is not here; the message says which and how to get it."""
+
+
+@contextmanager
+def run_postgres(*, durable: bool = False) -> Iterator[Postgres]:
+    """A PostgreSQL server (password authentication over TCP on 127.0.0.1) until the block ends.
+
+    Tests run it without fsync (nothing in it outlives the session); ``durable`` keeps PostgreSQL's
+    defaults, so that a benchmark compares like with like.
+    """
     if not (PG_BIN / "initdb").exists() or not (PG_BIN / "pg_ctl").exists():
-        missing(f"PostgreSQL is not installed ({PG_BIN}/initdb; apt-get install postgresql)")
+        raise Unavailable(f"PostgreSQL is not installed ({PG_BIN}/initdb; apt-get install postgresql)")
     try:
         import psycopg  # noqa: F401
     except ImportError:
-        missing("psycopg is not installed (pip install 'footwork[postgres]')")
+        raise Unavailable("psycopg is not installed (pip install 'footwork[postgres]')") from None
     if os.geteuid() == 0 and not shutil.which("runuser"):
-        missing("runuser is needed to start PostgreSQL as the postgres user")
+        raise Unavailable("runuser is needed to start PostgreSQL as the postgres user")
     # Not under pytest's temporary root: the postgres user must be able to reach the folder.
     folder = Path(tempfile.mkdtemp(prefix="footwork-pg-"))
     if os.geteuid() == 0:
@@ -109,20 +117,31 @@ def postgres_server() -> Iterator[Postgres]:
     initdb = [str(PG_BIN / "initdb"), "-D", str(data), "-U", "postgres", "--auth-local=trust",
               "--auth-host=scram-sha-256", f"--pwfile={folder / 'pw'}", "-E", "UTF8", "--no-sync"]
     subprocess.run(_as_postgres(initdb), check=True, capture_output=True)
-    options = (f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off "
-               "-c full_page_writes=off -c max_connections=300")
+    options = f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c max_connections=300"
+    if not durable:
+        options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
     pg_ctl = [str(PG_BIN / "pg_ctl"), "-D", str(data)]
     start = [*pg_ctl, "-l", str(log), "-w", "-t", "60", "-o", options, "start"]
     started = subprocess.run(_as_postgres(start), capture_output=True, text=True)
     if started.returncode != 0:
         text = log.read_text() if log.exists() else ""
         shutil.rmtree(folder, ignore_errors=True)
-        pytest.fail(f"PostgreSQL did not start: {started.stderr}\n{text[-2000:]}")
+        raise RuntimeError(f"PostgreSQL did not start: {started.stderr}\n{text[-2000:]}")
     try:
         yield Postgres(port, folder)
     finally:
         subprocess.run(_as_postgres([*pg_ctl, "-m", "immediate", "-w", "stop"]), capture_output=True)
         shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[Postgres]:
+    """A PostgreSQL server for the session (see :func:`run_postgres`)."""
+    try:
+        with run_postgres() as server:
+            yield server
+    except Unavailable as reason:
+        missing(str(reason))
 
 
 # --- DynamoDB (moto) -------------------------------------------------------------------------------
@@ -166,14 +185,18 @@ run_simple("127.0.0.1", int(sys.argv[1]), serialised, threaded=True, request_han
 """
 
 
-@pytest.fixture(scope="session")
-def moto_server() -> Iterator[Moto]:
-    """moto's DynamoDB in server mode, a subprocess on a free loopback port; dummy credentials set."""
+@contextmanager
+def run_moto() -> Iterator[Moto]:
+    """moto's DynamoDB in server mode, a subprocess on a free loopback port, until the block ends.
+
+    Sets dummy AWS credentials in this process's environment (setdefault), which boto3 insists on.
+    """
     try:
         import boto3  # noqa: F401
         import moto.server  # noqa: F401
     except ImportError:
-        missing("moto[server] and boto3 are not installed (pip install 'footwork[dynamodb]' 'moto[server]')")
+        raise Unavailable("moto[server] and boto3 are not installed (pip install 'footwork[dynamodb]' "
+                          "'moto[server]')") from None
     for name, value in AWS_ENV.items():
         os.environ.setdefault(name, value)
     port = free_port()
@@ -186,19 +209,29 @@ def moto_server() -> Iterator[Moto]:
         deadline = time.monotonic() + 60
         while True:
             if process.poll() is not None:
-                pytest.fail(f"moto's server exited: {(folder / 'moto.log').read_text()[-2000:]}")
+                raise RuntimeError(f"moto's server exited: {(folder / 'moto.log').read_text()[-2000:]}")
             try:
                 urllib.request.urlopen(endpoint + "/moto-api/", timeout=2).close()
                 break
             except (urllib.error.URLError, OSError):
                 if time.monotonic() > deadline:
-                    pytest.fail("moto's server did not answer within 60 s")
+                    raise RuntimeError("moto's server did not answer within 60 s") from None
                 time.sleep(0.2)
         yield Moto(endpoint)
     finally:
         process.kill()  # nothing in it is worth a graceful shutdown
         process.wait()
         shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def moto_server() -> Iterator[Moto]:
+    """moto's DynamoDB for the session (see :func:`run_moto`)."""
+    try:
+        with run_moto() as server:
+            yield server
+    except Unavailable as reason:
+        missing(str(reason))
 
 
 # --- one empty store of each kind ------------------------------------------------------------------

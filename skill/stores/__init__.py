@@ -359,7 +359,9 @@ class Store(AbstractPersistenceAdapter):
 
     def delete_attributes(self, request_envelope: RequestEnvelope) -> None:
         """Forget the requesting user entirely (deleting twice is harmless)."""
-        self.delete(user_id_of(request_envelope))
+        user_id = user_id_of(request_envelope)
+        self.delete(user_id)
+        self._read_versions.last = (user_id, None)
 
     # -- for the skill, the CLI and tests -------------------------------------------------------
 

@@ -267,6 +267,25 @@ def test_a_file_that_is_not_a_database_raises_persistence_exception_naming_the_p
             adapter.count_users()
 
 
+def test_a_database_from_the_previous_footwork_is_migrated_keeping_every_row(db_path: pathlib.Path) -> None:
+    db_path.parent.mkdir(parents=True)
+    connection = sqlite3.connect(db_path)
+    with connection:
+        connection.execute("CREATE TABLE users (user_id TEXT PRIMARY KEY, attributes TEXT NOT NULL, "
+                           "updated_at TEXT NOT NULL)")
+        connection.execute("INSERT INTO users VALUES ('amzn1.ask.account.OLD', '{\"streak\": 4}', "
+                           "'2024-05-01T12:00:00.000+00:00')")
+        connection.execute("PRAGMA user_version = 1")
+    connection.close()
+
+    with SQLiteStore(db_path) as store:
+        record = store.read("amzn1.ask.account.OLD")
+        assert record is not None and record.attributes == {"streak": 4} and record.version == 0
+        store.save_attributes(envelope("amzn1.ask.account.OLD"), {"streak": 5})
+        assert store.get_by_user_id("amzn1.ask.account.OLD") == {"streak": 5}
+    assert read_raw(db_path, "PRAGMA user_version") == [(SCHEMA_VERSION,)]
+
+
 def test_a_database_from_a_newer_footwork_is_refused(db_path: pathlib.Path) -> None:
     db_path.parent.mkdir(parents=True)
     connection = sqlite3.connect(db_path)

@@ -167,7 +167,8 @@ def create_layer_app(
         if layer == "full-noverify":
             config.update(FOOTWORK_VERIFY=False)
         else:
-            config.update(FOOTWORK_VERIFY=True, FOOTWORK_VERIFIER=recorded.verifier())
+            config.update(FOOTWORK_VERIFY=True, FOOTWORK_VERIFIER=recorded.verifier(),
+                          FOOTWORK_SKILL_ID=recorded.application_id)
         app = create_app(config)
         if layer == PROPOSED:
             from proposals import FastSerializer

@@ -12,17 +12,19 @@ import json
 import logging
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from ask_sdk_core.serialize import DefaultSerializer
 from ask_sdk_core.skill import CustomSkill
 from ask_sdk_model import RequestEnvelope
 from flask import Flask, Response, jsonify, request
-from footwork.core import Catalog, load_catalog, settings
-from footwork.core.settings import ANY_SKILL, Settings, parse_flag, parse_skill_ids
+from footwork.core import Catalog, load_catalog
+from footwork.core.settings import Settings
 
 from .builder import skill_builder
+from .log_limits import RepeatLimiter
+from .service_policy import DEV_WARNING, ServicePolicy, service_policy
 from .skill_events import RequestSerializer
 from .stores import Store, open_configured_store
 from .verify import RequestVerifier, VerificationError
@@ -32,7 +34,11 @@ log = logging.getLogger("footwork.skill")
 #: Alexa's requests are a few kilobytes; anything near this is not from Alexa and is refused unread.
 MAX_BODY_BYTES = 128 * 1024
 
-DEV_WARNING = "DEVELOPMENT MODE: request verification is OFF. Never expose this server to the internet."
+#: Alexa's envelopes nest about ten levels (a slot's entity resolutions are the deepest); far deeper
+#: input only exists to exhaust the recursion of the SDK's deserialiser and copies, so it is refused.
+MAX_JSON_DEPTH = 64
+
+__all__ = ["DEV_WARNING", "MAX_BODY_BYTES", "MAX_JSON_DEPTH", "Footwork", "create_app"]
 
 
 @dataclass
@@ -45,6 +51,21 @@ class Footwork:
     persistence: Store
     serializer: DefaultSerializer
     dev: bool
+    policy: ServicePolicy
+    #: One line per bad request, but a flood of them must not flood the log.
+    log_limiter: RepeatLimiter = field(default_factory=RepeatLimiter)
+
+    def log_refusal(self, reason: str) -> None:
+        """One line, no traceback, for a request refused as bad input (repeats rate-limited)."""
+        dropped = self.log_limiter.allow(reason)
+        if dropped is not None:
+            log.warning("refused request: %s%s", reason, self.log_limiter.suffix(dropped))
+
+    def log_failure(self, what: str, error: BaseException) -> None:
+        """A failure of our own (a bug, not bad input): with its traceback, repeats rate-limited."""
+        dropped = self.log_limiter.allow(f"{what}: {type(error).__name__}")
+        if dropped is not None:
+            log.error("%s%s", what, self.log_limiter.suffix(dropped), exc_info=error)
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -52,6 +73,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     ``FOOTWORK_VERIFIER`` may be a ready :class:`RequestVerifier` (tests give one with their own
     clock and trust roots); ``FOOTWORK_CATALOG`` a ready :class:`Catalog`.
+
+    :raises SettingsError: for settings the service refuses (:mod:`footwork.skill.service_policy`).
     """
     # instance_path given: Flask's own search for it fails (StopIteration) when ``footwork`` is the
     # namespace package of an editable install, whose __path__ is a path-hook name, not a folder.
@@ -68,44 +91,47 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     if config:
         app.config.update(config)
 
-    dev = parse_flag(settings.DEV, app.config["FOOTWORK_DEV"], False)
-    verify = parse_flag(settings.VERIFY, app.config["FOOTWORK_VERIFY"], True) and not dev
+    policy = service_policy(
+        dev=app.config["FOOTWORK_DEV"],
+        verify=app.config["FOOTWORK_VERIFY"],
+        skill_ids=app.config["FOOTWORK_SKILL_ID"],
+    )
+    dev = policy.dev
     catalog = app.config.get("FOOTWORK_CATALOG") or load_catalog()
     for problem in catalog.problems:
         log.warning("pack problem: %s", problem)
     persistence = open_configured_store(app.config["FOOTWORK_DB"], on_lambda=env.on_lambda)
     verifier = None
-    if verify:
-        skill_ids = parse_skill_ids(app.config["FOOTWORK_SKILL_ID"])
-        verifier = app.config.get("FOOTWORK_VERIFIER") or RequestVerifier(
-            skill_ids=None if skill_ids == ANY_SKILL or not skill_ids else set(skill_ids)
-        )
+    if policy.verify:
+        verifier = app.config.get("FOOTWORK_VERIFIER") or RequestVerifier(skill_ids=policy.skill_ids)
     skill = skill_builder(catalog, persistence).create()
-    state = Footwork(catalog, skill, verifier, persistence, RequestSerializer(), dev)
+    state = Footwork(catalog, skill, verifier, persistence, RequestSerializer(), dev, policy)
     app.extensions["footwork"] = state
-    if dev:
-        log.warning(DEV_WARNING)
+    for warning in policy.warnings:
+        log.warning(warning)
 
     @app.post("/alexa")
     def alexa() -> Response | tuple[Response, int]:
-        length = request.content_length
-        if length is not None and length > MAX_BODY_BYTES:
-            return _refuse(f"body too large: {length} bytes (limit {MAX_BODY_BYTES})", 413)
-        body = request.get_data(cache=False)
+        body = _read_body(MAX_BODY_BYTES)
+        if body is None:
+            length = request.content_length
+            size = f"{length} bytes" if length is not None else "chunked body"
+            state.log_refusal(f"body too large ({size}, limit {MAX_BODY_BYTES} bytes)")
+            return _refuse(f"body too large: {size} (limit {MAX_BODY_BYTES})", 413)
         if state.verifier is not None:
             try:
                 state.verifier.verify(request.headers, body)
             except VerificationError as error:
-                log.warning("refused request: %s", error)
+                state.log_refusal(f"verification failed: {error}")
                 return _refuse(f"verification failed: {error}")
         envelope, problem = _read_envelope(body, state.serializer)
         if envelope is None:
-            log.warning("refused request: %s", problem)
+            state.log_refusal(problem or "malformed request")
             return _refuse(problem or "malformed request")
         try:
             response = state.skill.invoke(request_envelope=envelope, context=None)
         except Exception as error:  # noqa: BLE001 - the web answer must never be a 500
-            log.exception("skill failed")
+            state.log_failure("skill failed", error)
             return _refuse(f"request could not be handled: {type(error).__name__}")
         return app.response_class(
             json.dumps(state.serializer.serialize(response)), mimetype="application/json"
@@ -116,6 +142,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         body: dict[str, Any] = {
             "status": "ok",
             "verification": "on" if state.verifier is not None else "off",
+            "skill_ids": _skill_ids_shown(policy),
             "dev": state.dev,
             "packs": [pack.as_json() for pack in catalog.packs],
             "routines": [routine.id for routine in catalog.routines],
@@ -123,8 +150,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         }
         if not body["store"]["answers"]:
             body["status"] = "degraded: the store does not answer"
-        if state.verifier is None:
-            body["warning"] = DEV_WARNING if dev else "request verification is off (FOOTWORK_VERIFY=0)"
+        if policy.warnings:
+            body["warnings"] = list(policy.warnings)
         return jsonify(body)
 
     @app.errorhandler(413)
@@ -141,7 +168,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     @app.errorhandler(Exception)
     def anything(error: Exception) -> tuple[Response, int]:
-        log.exception("unexpected error")
+        state.log_failure("unexpected error", error)
         return _refuse(f"request could not be handled: {type(error).__name__}")
 
     if dev:
@@ -156,16 +183,67 @@ def _refuse(reason: str, status: int = 400) -> tuple[Response, int]:
     return jsonify({"error": reason}), status
 
 
+def _skill_ids_shown(policy: ServicePolicy) -> str | int | None:
+    """For /healthz: "any" when every skill is answered on purpose, else how many ids are checked."""
+    if not policy.verify:
+        return None
+    return "any" if policy.skill_ids is None else len(policy.skill_ids)
+
+
+def _read_body(limit: int) -> bytes | None:
+    """The request body, or None when it is over ``limit`` bytes, however it was sent.
+
+    A Content-Length over the limit is refused unread. A chunked body (the server has decoded it and
+    says where it ends, ``wsgi.input_terminated``) is read to one byte past the limit and no further.
+    """
+    length = request.content_length
+    if length is not None:
+        return None if length > limit else request.get_data(cache=False)
+    if not request.environ.get("wsgi.input_terminated"):
+        return b""  # no length and no end: WSGI gives no safe way to read it
+    stream = request.environ["wsgi.input"]
+    chunks: list[bytes] = []
+    size = 0
+    while size <= limit:
+        chunk = stream.read(min(64 * 1024, limit + 1 - size))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    return None if size > limit else b"".join(chunks)
+
+
+def _depth(value: Any) -> int:
+    """How deep a parsed JSON value nests (a scalar is 0), without recursion."""
+    deepest = 0
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    while stack:
+        node, level = stack.pop()
+        if isinstance(node, dict):
+            node = node.values()
+        elif not isinstance(node, list):
+            continue
+        level += 1
+        if level > MAX_JSON_DEPTH:
+            return level
+        deepest = max(deepest, level)
+        stack.extend((child, level) for child in node)
+    return deepest
+
+
 def _read_envelope(body: bytes, serializer: DefaultSerializer) -> tuple[RequestEnvelope | None, str | None]:
     """Parse and check a request body; (None, reason) when it is not an Alexa request."""
     try:
         data = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        return None, f"body is not JSON: {error}"
     except RecursionError:
         return None, "body is not JSON: nested too deeply"
+    except ValueError as error:  # bad JSON, bad UTF-8, or an integer of thousands of digits
+        # The message of an over-long integer ends in advice for Python programmers: keep the reason.
+        return None, f"body is not JSON: {str(error).partition(';')[0]}"
     if not isinstance(data, dict):
         return None, "body is not a JSON object"
+    if _depth(data) > MAX_JSON_DEPTH:
+        return None, f"body is nested more than {MAX_JSON_DEPTH} levels deep"
     req = data.get("request")
     if not isinstance(req, dict):
         return None, "request is missing"

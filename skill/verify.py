@@ -5,13 +5,21 @@ that it refuses requests Alexa did not send: each request carries a signature ov
 URL of the certificate chain that signed it.  :class:`RequestVerifier` applies Amazon's rules, in this
 order, and stops at the first that fails:
 
-1. the ``SignatureCertChainUrl`` header and a signature header (``Signature-256``, else the legacy
-   ``Signature``) are present;
+1. the ``SignatureCertChainUrl`` header and a signature header are present, the signature base64 of
+   an RSA signature's length (``Signature-256``; the legacy SHA-1 ``Signature`` only when there is no
+   ``Signature-256`` at all, so a blank one is refused rather than downgraded);
 2. the certificate URL points into Amazon's ``echo.api`` bucket over HTTPS;
-3. the chain served there is in date, names ``echo-api.amazon.com`` and leads to a trusted root;
-4. the signature matches the body, byte for byte as received;
-5. ``request.timestamp`` is recent (150 s; one hour for ``AlexaSkillEvent.*``), which stops replays;
-6. the application id is one of ours, when the verifier was told which ones those are.
+3. ``request.timestamp`` is recent (150 s; one hour for ``AlexaSkillEvent.*``), which stops replays;
+4. the application id is one of ours, when the verifier was told which ones those are;
+5. the chain served at the URL is in date, names ``echo-api.amazon.com``, has an RSA key of at least
+   2048 bits allowed to sign, and leads to a trusted root;
+6. the signature matches the body, byte for byte as received.
+
+Steps 1-4 cost no download, so a forged request is refused before any: the one cost a forger can
+cause, step 5, is bounded. The chain of each URL (in its normal form, so ``?n=1`` variants count as
+one) is downloaded once and remembered; a failed one is remembered for a minute; concurrent requests
+for one URL share one download, and at most :data:`MAX_CONCURRENT_DOWNLOADS` run at once, each under
+one deadline from connecting to the last byte.
 
 Every failure raises :class:`VerificationError`, whose message is short and safe to send back in an
 HTTP 400 reason; certification sends bad requests on purpose and fails a skill that answers them with
@@ -39,18 +47,17 @@ import json
 import os
 import posixpath
 import re
+import socket
 import ssl
 import threading
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
 import warnings
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, Final
+from typing import Any, Final, Protocol
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
@@ -62,6 +69,9 @@ from cryptography.x509 import verification as x509_verification
 __all__ = [
     "CERTIFICATE_CACHE_SIZE",
     "ECHO_API_DOMAIN",
+    "FAILURE_CACHE_TTL",
+    "MAX_CONCURRENT_DOWNLOADS",
+    "MIN_RSA_KEY_BITS",
     "SKILL_EVENT_TOLERANCE",
     "TIMESTAMP_TOLERANCE",
     "RequestVerifier",
@@ -81,6 +91,21 @@ SKILL_EVENT_TOLERANCE: Final = timedelta(hours=1)
 #: How many certificate URLs a verifier remembers.  Amazon uses one URL at a time and rotates it about
 #: once a year, so a few suffice; the bound stops forged URLs from growing memory without limit.
 CERTIFICATE_CACHE_SIZE: Final = 32
+
+#: How long a certificate URL whose download or chain failed is refused from memory.  Forged requests
+#: repeat; each repeat within this window costs no download.  Short, so a passing outage heals itself.
+FAILURE_CACHE_TTL: Final = timedelta(seconds=60)
+
+#: Certificate downloads at once, over all URLs.  Forged requests naming many URLs wait for a slot
+#: (or are refused) instead of each opening a connection.
+MAX_CONCURRENT_DOWNLOADS: Final = 4
+
+#: The smallest RSA key a signing certificate may have (Amazon's are 2048 bits).
+MIN_RSA_KEY_BITS: Final = 2048
+
+#: Byte lengths of an RSA signature by a 2048, 3072 or 4096-bit key: anything else is refused unread.
+_SIGNATURE_LENGTHS: Final = frozenset({256, 384, 512})
+_FAILURE_CACHE_SIZE: Final = 1024
 
 _CERT_URL_HOST: Final = "s3.amazonaws.com"
 _CERT_URL_PATH_PREFIX: Final = "/echo.api/"
@@ -141,64 +166,90 @@ def _format_time(moment: datetime) -> str:
 # --------------------------------------------------------------------------------------------------
 
 
-class _RefuseRedirects(urllib.request.HTTPRedirectHandler):
-    """Turn redirects into errors: a redirect could lead out of the checked URL, even to plain HTTP."""
-
-    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
-        return None
-
-
 def default_fetch_certificate(
     url: str, *, timeout: float = _FETCH_TIMEOUT, max_bytes: int = _FETCH_MAX_BYTES
 ) -> bytes:
     """Download the PEM certificate chain at ``url`` and return its bytes.
 
     This is what :class:`RequestVerifier` uses unless given ``fetch_certificate``.  It speaks HTTPS
-    only (refusing anything else before touching the network), follows no redirects, gives up after
-    ``timeout`` seconds of silence or when the body is still arriving ``timeout`` seconds after the
-    request went out (so a server dripping bytes cannot hold a worker), and refuses answers over
-    ``max_bytes``.  The download happens while Alexa waits for our answer; the ask-sdk verifier, which
-    has no timeout, can hang a worker for good.  Caching is the verifier's job, not this function's.
+    only (refusing anything else before touching the network), follows no redirects, refuses answers
+    over ``max_bytes``, and gives up ``timeout`` seconds after it started, whatever stage it is at:
+    one deadline covers connecting, the TLS handshake, the headers and the body, so a server dripping
+    bytes cannot hold a worker for longer (a watchdog shuts the socket down when time is up).  The
+    download happens while Alexa waits for our answer.  Caching is the verifier's job, not this one's.
 
     :raises VerificationError: for a non-HTTPS URL or any failure to download.
     """
     try:
-        scheme = urllib.parse.urlsplit(url).scheme
+        parts = urllib.parse.urlsplit(url)
+        scheme, host, port = parts.scheme, parts.hostname, parts.port or 443
     except (ValueError, TypeError, AttributeError):
         raise _fail("certificate URL", f"cannot be parsed: {_shown(url)}") from None
     if scheme.lower() != "https":
         raise _fail("certificate URL", f"refusing to download over {scheme or 'no scheme'!r}, only https")
+    if not host:
+        raise _fail("certificate URL", f"has no host: {_shown(url)}")
+    target = urllib.parse.urlunsplit(("", "", parts.path or "/", parts.query, ""))
 
-    opener = urllib.request.build_opener(
-        _RefuseRedirects(), urllib.request.HTTPSHandler(context=ssl.create_default_context())
-    )
     deadline = time.monotonic() + timeout
+    current: list[socket.socket] = []
+    expired = threading.Event()
+
+    def abort() -> None:
+        expired.set()
+        for sock in current:
+            try:  # the plain socket method: it wakes a read blocked in another thread, TLS or not
+                socket.socket.shutdown(sock, socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+    watchdog = threading.Timer(timeout, abort)
+    watchdog.daemon = True
+    watchdog.start()
+    connection: http.client.HTTPConnection | None = None
     try:
-        with opener.open(urllib.request.Request(url, method="GET"), timeout=timeout) as response:
-            if response.status != 200:
-                raise _fail("certificate URL", f"download answered HTTP {response.status}")
-            announced = response.headers.get("Content-Length")
-            if announced is not None and announced.isdigit() and int(announced) > max_bytes:
+        raw = socket.create_connection((host, port), timeout=timeout)
+        current.append(raw)
+        if expired.is_set():
+            raise TimeoutError
+        context = ssl.create_default_context()
+        tls = context.wrap_socket(raw, server_hostname=host)
+        current[:] = [tls]
+        if expired.is_set():
+            raise TimeoutError
+        connection = http.client.HTTPConnection(host, port, timeout=timeout)
+        connection.sock = tls  # already connected: http.client only speaks HTTP over it
+        connection.request("GET", target, headers={"Host": parts.netloc, "Connection": "close"})
+        response = connection.getresponse()
+        if response.status != 200:  # redirects included: they could lead anywhere
+            raise _fail("certificate URL", f"download answered HTTP {response.status}")
+        announced = response.headers.get("Content-Length")
+        if announced is not None and announced.isdigit() and int(announced) > max_bytes:
+            raise _fail("certificate URL", f"download is larger than {max_bytes} bytes")
+        chunks: list[bytes] = []
+        size = 0
+        while chunk := response.read1(16 * 1024):
+            size += len(chunk)
+            if size > max_bytes:
                 raise _fail("certificate URL", f"download is larger than {max_bytes} bytes")
-            chunks: list[bytes] = []
-            size = 0
-            while chunk := response.read1(16 * 1024):
-                size += len(chunk)
-                if size > max_bytes:
-                    raise _fail("certificate URL", f"download is larger than {max_bytes} bytes")
-                if time.monotonic() > deadline:
-                    raise _fail("certificate URL", f"download took longer than {timeout:g} s")
-                chunks.append(chunk)
+            chunks.append(chunk)
+        if expired.is_set() or time.monotonic() > deadline:
+            raise TimeoutError
     except VerificationError:
         raise
-    except urllib.error.HTTPError as exc:
-        exc.close()  # it holds the connection open
-        raise _fail("certificate URL", f"download answered HTTP {exc.code}") from None
-    except urllib.error.URLError as exc:
-        raise _fail("certificate URL", f"download failed: {_shown(str(exc.reason))}") from None
     except (OSError, http.client.HTTPException, ValueError) as exc:
-        # OSError covers timeouts and TLS failures (ssl.SSLError is one).
+        # OSError covers timeouts, refused connections and TLS failures (ssl.SSLError is one).
+        if expired.is_set() or isinstance(exc, TimeoutError) or time.monotonic() > deadline:
+            raise _fail("certificate URL", f"download took longer than {timeout:g} s") from None
+        if isinstance(exc, ssl.SSLCertVerificationError):
+            raise _fail("certificate URL", f"download failed: {_shown(exc.verify_message)}") from None
         raise _fail("certificate URL", f"download failed: {type(exc).__name__}") from None
+    finally:
+        watchdog.cancel()
+        if connection is not None:
+            connection.close()
+        for sock in current:
+            sock.close()
     return b"".join(chunks)
 
 
@@ -282,8 +333,12 @@ def _load_default_trust_roots() -> list[x509.Certificate]:
 # --------------------------------------------------------------------------------------------------
 
 
-def _check_certificate_url(url: str) -> None:
-    """Refuse a certificate URL outside ``https://s3.amazonaws.com[:443]/echo.api/``.
+def _check_certificate_url(url: str) -> str:
+    """Refuse a certificate URL outside ``https://s3.amazonaws.com[:443]/echo.api/``; return it normalised.
+
+    The normal form (``https://s3.amazonaws.com/echo.api/...``: scheme and host in lower case, no
+    port, dot segments resolved, no query or fragment) is what gets downloaded and what the cache is
+    keyed by, so ``?n=1``, ``?n=2``... or ``/./`` variants of one URL cost one download between them.
 
     The chain check alone would refuse a chain not issued to ``echo-api.amazon.com``; this rule is
     Amazon's defence in depth, and it runs before any download so that a caller cannot make the
@@ -314,6 +369,7 @@ def _check_certificate_url(url: str) -> None:
         raise _fail(
             "certificate URL", f"path must start with {_CERT_URL_PATH_PREFIX}, got {_shown(parts.path)}"
         )
+    return f"https://{_CERT_URL_HOST}{urllib.parse.quote(path, safe='/')}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -325,6 +381,14 @@ class _TrustedChain:
     #: on the time only through these dates, so inside it the earlier result still holds.
     valid_from: datetime
     valid_until: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class _FailedChain:
+    """A certificate URL whose download or chain failed, remembered until ``until``."""
+
+    reason: str
+    until: datetime
 
 
 class _ChainCache:
@@ -356,6 +420,46 @@ class _ChainCache:
     def __len__(self) -> int:
         with self._lock:
             return len(self._entries)
+
+
+class _Failures:
+    """Recently failed certificate URLs (bounded, least recently failed forgotten first).
+
+    Kept apart from the chains: forged URLs fail, and failures must never evict a genuine chain.
+    """
+
+    def __init__(self, max_entries: int) -> None:
+        self._max_entries = max_entries
+        self._entries: OrderedDict[str, _FailedChain] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, url: str, now: datetime) -> _FailedChain | None:
+        with self._lock:
+            entry = self._entries.get(url)
+            if entry is not None and now >= entry.until:
+                del self._entries[url]
+                return None
+            return entry
+
+    def put(self, url: str, entry: _FailedChain) -> None:
+        with self._lock:
+            self._entries[url] = entry
+            self._entries.move_to_end(url)
+            while len(self._entries) > self._max_entries:
+                self._entries.popitem(last=False)
+
+    def discard(self, url: str) -> None:
+        with self._lock:
+            self._entries.pop(url, None)
+
+
+class _Flight:
+    """One download-and-validate of a URL in progress; other requests for the URL wait for it."""
+
+    def __init__(self) -> None:
+        self.done = threading.Event()
+        self.chain: _TrustedChain | None = None
+        self.error: str | None = None
 
 
 def _validate_chain(pem: object, store: x509_verification.Store, now: datetime) -> _TrustedChain:
@@ -390,6 +494,17 @@ def _validate_chain(pem: object, store: x509_verification.Store, now: datetime) 
         raise _fail("certificate", "leaf public key cannot be read") from None
     if not isinstance(public_key, rsa.RSAPublicKey):
         raise _fail("certificate", "leaf key is not RSA")
+    if public_key.key_size < MIN_RSA_KEY_BITS:
+        bits = public_key.key_size
+        raise _fail("certificate", f"leaf RSA key has {bits} bits, at least {MIN_RSA_KEY_BITS} required")
+    try:
+        usage = leaf.extensions.get_extension_for_class(x509.KeyUsage).value
+    except x509.ExtensionNotFound:
+        usage = None
+    except (ValueError, x509.DuplicateExtension):
+        raise _fail("certificate", "leaf has malformed extensions") from None
+    if usage is not None and not usage.digital_signature:
+        raise _fail("certificate", "leaf key usage does not allow digital signatures")
 
     # A server verifier for echo-api.amazon.com states exactly what Amazon asks: a certificate issued
     # to that name for TLS servers (EKU serverAuth), chained to a root we trust.  The strict Web PKI
@@ -453,6 +568,17 @@ def _parse_timestamp(value: object) -> datetime:
     return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
 
 
+def _decode_signature(header: str) -> bytes:
+    """The signature header's bytes, refused unless base64 of an RSA signature's length."""
+    try:
+        signature = base64.b64decode(header, validate=True)
+    except (binascii.Error, ValueError):  # ValueError: non-ASCII characters
+        raise _fail("signature", "header is not valid base64") from None
+    if len(signature) not in _SIGNATURE_LENGTHS:
+        raise _fail("signature", f"is {len(signature)} bytes, not the length of an RSA signature")
+    return signature
+
+
 def _dig(node: object, *keys: str) -> object:
     for key in keys:
         if not isinstance(node, dict):
@@ -482,6 +608,12 @@ def _application_ids(envelope: dict[str, Any]) -> list[str]:
 # --------------------------------------------------------------------------------------------------
 
 
+class _Headers(Protocol):
+    """Whatever holds the request headers: a dict, werkzeug's ``Headers``... anything with ``items``."""
+
+    def items(self) -> Iterable[tuple[Any, Any]]: ...
+
+
 def _utc_now() -> datetime:
     return datetime.now(UTC)
 
@@ -493,12 +625,14 @@ class RequestVerifier:
     validated chain of each certificate URL (the last :data:`CERTIFICATE_CACHE_SIZE` of them), so that
     the usual request, signed with the same certificate as the one before, costs one RSA signature
     check and no download, PEM parsing or path building; the chain's dates are still compared with the
-    clock on every request.
+    clock on every request.  A URL whose download or chain failed is refused from memory for
+    :data:`FAILURE_CACHE_TTL`, kept apart so that failures never evict a good chain.
 
     :param skill_ids: the application ids this skill answers to (``amzn1.ask.skill....``); a single
         string is one id.  ``None`` accepts any id, for a service that checks ids elsewhere.
     :param fetch_certificate: ``fetch_certificate(url) -> bytes`` returns the PEM chain at the
-        certificate URL; it is called only for URLs that passed the URL check.  Defaults to
+        certificate URL; it is called only for URLs that passed the URL check (in their normal form),
+        and only for requests that passed every check needing no download.  Defaults to
         :func:`default_fetch_certificate`.  Tests pass one that reads a file.
     :param trust_roots: the root certificates a chain must lead to.  Defaults to the system trust
         store, else ``certifi``'s, read at the first request.
@@ -522,8 +656,12 @@ class RequestVerifier:
         self._store: x509_verification.Store | None = None
         self._store_lock = threading.Lock()
         self._chains = _ChainCache(CERTIFICATE_CACHE_SIZE)
+        self._failures = _Failures(_FAILURE_CACHE_SIZE)
+        self._flights: dict[str, _Flight] = {}
+        self._flights_lock = threading.Lock()
+        self._download_slots = threading.BoundedSemaphore(MAX_CONCURRENT_DOWNLOADS)
 
-    def verify(self, headers: Mapping[str, str], body: bytes) -> None:
+    def verify(self, headers: _Headers, body: bytes) -> None:
         """Return quietly if the request comes from Alexa; raise :class:`VerificationError` if not.
 
         :param headers: the request headers, in any mapping (``dict``, werkzeug ``Headers``...);
@@ -541,18 +679,19 @@ class RequestVerifier:
         if now.tzinfo is None:
             raise TypeError("clock() must return an aware datetime")
 
-        cert_url, signature_header, signature_hash = self._read_headers(headers)
-        _check_certificate_url(cert_url)
-        chain = self._trusted_chain(cert_url, now)
-        self._check_signature(chain.public_key, signature_header, signature_hash, body)
+        # Every check that needs no download comes first, so a forged request is refused for free.
+        cert_url, signature, signature_hash = self._read_headers(headers)
+        normal_url = _check_certificate_url(cert_url)
         envelope = self._parse_body(body)
         self._check_timestamp(envelope, now)
         self._check_application_id(envelope)
+        chain = self._trusted_chain(normal_url, now)
+        self._check_signature(chain.public_key, signature, signature_hash, body)
 
     # -- steps, in the order verify() runs them ----------------------------------------------------
 
     @staticmethod
-    def _read_headers(headers: Mapping[str, str]) -> tuple[str, str, hashes.HashAlgorithm]:
+    def _read_headers(headers: _Headers) -> tuple[str, bytes, hashes.HashAlgorithm]:
         wanted = {_HEADER_CERT_URL, _HEADER_SIGNATURE_256, _HEADER_SIGNATURE_SHA1}
         found: dict[str, str] = {}
         try:
@@ -577,32 +716,83 @@ class RequestVerifier:
         if not cert_url:
             raise _fail("headers", "SignatureCertChainUrl is missing")
         # Signature-256 wins when present, whatever the legacy header says: a downgrade to SHA-1 must
-        # not be possible by spoiling the SHA-256 signature and keeping an old valid one.
-        if found.get(_HEADER_SIGNATURE_256):
-            return cert_url, found[_HEADER_SIGNATURE_256], hashes.SHA256()
-        if found.get(_HEADER_SIGNATURE_SHA1):
-            return cert_url, found[_HEADER_SIGNATURE_SHA1], hashes.SHA1()  # Amazon's pre-2022 scheme
+        # not be possible by spoiling (or blanking) the SHA-256 signature and keeping an old valid one.
+        if _HEADER_SIGNATURE_256 in found:
+            if not found[_HEADER_SIGNATURE_256]:
+                raise _fail("headers", "Signature-256 is empty")
+            return cert_url, _decode_signature(found[_HEADER_SIGNATURE_256]), hashes.SHA256()
+        if found.get(_HEADER_SIGNATURE_SHA1):  # Amazon's pre-2022 scheme, only without Signature-256
+            return cert_url, _decode_signature(found[_HEADER_SIGNATURE_SHA1]), hashes.SHA1()
         raise _fail("headers", "Signature-256 (or Signature) is missing")
 
-    def _trusted_chain(self, cert_url: str, now: datetime) -> _TrustedChain:
-        cached = self._chains.get(cert_url)
+    def _trusted_chain(self, url: str, now: datetime) -> _TrustedChain:
+        """The validated chain at ``url`` (normalised): from memory, else downloaded once for everyone."""
+        cached = self._chains.get(url)
         if cached is not None:
             if cached.valid_from <= now <= cached.valid_until:
                 return cached
             # Out of date for this clock: Amazon may have put a renewed chain at the same URL, so
             # download again rather than refuse from memory.
-            self._chains.discard(cert_url)
+            self._chains.discard(url)
+        failed = self._failures.get(url, now)
+        if failed is not None:
+            raise VerificationError(failed.reason)
+        with self._flights_lock:
+            flight = self._flights.get(url)
+            leading = flight is None
+            if flight is None:
+                flight = self._flights[url] = _Flight()
+        if not leading:
+            if not flight.done.wait(_FETCH_TIMEOUT + 1):
+                raise _fail("certificate URL", "download is taking too long")
+        else:
+            try:
+                flight.chain = self._download_and_validate(url, now)
+            except VerificationError as exc:
+                flight.error = str(exc)
+            except BaseException:  # a bug of ours: the waiters get a refusal, the leader the error
+                flight.error = "certificate chain: could not be checked"
+                raise
+            finally:
+                with self._flights_lock:
+                    del self._flights[url]
+                flight.done.set()
+        if flight.error is not None:
+            raise VerificationError(flight.error)
+        assert flight.chain is not None
+        if not flight.chain.valid_from <= now <= flight.chain.valid_until:
+            raise _fail("certificate chain", "is not valid at this time")
+        return flight.chain
+
+    def _download_and_validate(self, url: str, now: datetime) -> _TrustedChain:
+        if not self._download_slots.acquire(timeout=1.0):
+            # Not the URL's fault, so not remembered as a failure.
+            raise _fail("certificate URL", "too many certificate downloads in progress")
         try:
-            pem = self._fetch_certificate(cert_url)
-        except VerificationError:
+            try:
+                pem = self._fetch_certificate(url)
+            except VerificationError as exc:
+                self._remember_failure(url, str(exc), now)
+                raise
+            except Exception as exc:
+                # fetch_certificate is pluggable and network errors come in many classes; whatever
+                # went wrong, the request cannot be verified, which is a 400 and not a crash.
+                error = _fail("certificate URL", f"download failed: {type(exc).__name__}")
+                self._remember_failure(url, str(error), now)
+                raise error from None
+        finally:
+            self._download_slots.release()
+        try:
+            chain = _validate_chain(pem, self._trust_store(), now)
+        except VerificationError as exc:
+            self._remember_failure(url, str(exc), now)
             raise
-        except Exception as exc:
-            # fetch_certificate is pluggable and network errors come in many classes; whatever went
-            # wrong, the request cannot be verified, which is a 400 and not a crash.
-            raise _fail("certificate URL", f"download failed: {type(exc).__name__}") from None
-        chain = _validate_chain(pem, self._trust_store(), now)
-        self._chains.put(cert_url, chain)
+        self._failures.discard(url)
+        self._chains.put(url, chain)
         return chain
+
+    def _remember_failure(self, url: str, reason: str, now: datetime) -> None:
+        self._failures.put(url, _FailedChain(reason, now + FAILURE_CACHE_TTL))
 
     def _trust_store(self) -> x509_verification.Store:
         with self._store_lock:
@@ -615,12 +805,8 @@ class RequestVerifier:
 
     @staticmethod
     def _check_signature(
-        public_key: rsa.RSAPublicKey, header: str, algorithm: hashes.HashAlgorithm, body: bytes
+        public_key: rsa.RSAPublicKey, signature: bytes, algorithm: hashes.HashAlgorithm, body: bytes
     ) -> None:
-        try:
-            signature = base64.b64decode(header, validate=True)
-        except (binascii.Error, ValueError):  # ValueError: non-ASCII characters
-            raise _fail("signature", "header is not valid base64") from None
         try:
             public_key.verify(signature, body, padding.PKCS1v15(), algorithm)
         except (InvalidSignature, ValueError):

@@ -16,7 +16,7 @@ from live_server import LiveServer, serve
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     database = tmp_path_factory.mktemp("db") / "footwork.sqlite3"
     # Verification on; each test puts in the verifier for its recorded request.
-    app = create_app({"FOOTWORK_VERIFY": True, "FOOTWORK_DB": str(database),
+    app = create_app({"FOOTWORK_VERIFY": True, "FOOTWORK_SKILL_ID": "any", "FOOTWORK_DB": str(database),
                       "FOOTWORK_CATALOG": load_catalog()})
     with serve(app) as live:
         yield live
@@ -94,8 +94,26 @@ def test_dev_mode_turns_verification_off_and_says_so(tmp_path: object) -> None:
         health = live.get("/healthz").json
     assert health["verification"] == "off"
     assert health["dev"] is True
-    assert "verification is OFF" in health["warning"]
+    assert any("verification is OFF" in warning for warning in health["warnings"])
 
 
 def test_simulator_does_not_exist_when_verification_is_on(server: LiveServer) -> None:
     assert server.get("/dev/simulator").status == 404
+
+
+def test_blank_signature_256_beside_a_valid_legacy_signature_is_refused_with_400(server: LiveServer) -> None:
+    if not signed_requests.available():
+        pytest.skip(signed_requests.MISSING_REASON)
+    recorded = signed_requests.load(signed_requests.names()[-1])
+    use(server, recorded.verifier())
+    assert server.post("/alexa", recorded.body, recorded.headers).status == 200
+    reply = server.post("/alexa", recorded.body, {**recorded.headers, "Signature-256": ""})
+    assert reply.status == 400
+    assert reply.json["error"] == "verification failed: headers: Signature-256 is empty"
+
+
+def test_healthz_says_any_skill_is_answered(server: LiveServer) -> None:
+    health = server.get("/healthz").json
+    assert health["verification"] == "on"
+    assert health["skill_ids"] == "any"
+    assert any("FOOTWORK_SKILL_ID=any" in warning for warning in health["warnings"])

@@ -8,8 +8,9 @@ afterwards a valid request must still be answered. The bodies start from valid e
 by replacing random subtrees with random JSON, truncating or splicing the bytes, or inflating them past
 the size limit; headers get random names and values, non-ASCII included.
 
-About 1,500 examples in all; deadline off (the server, not hypothesis, is under test); a few tens of
-seconds on a laptop.
+About 1,500 examples over real HTTP in the fast suite; the same properties run again with 10,500
+examples in-process, marked slow (CI runs them; figures in bench/RESULTS.md). Deadline off (the server,
+not hypothesis, is under test).
 """
 
 from __future__ import annotations
@@ -17,11 +18,12 @@ from __future__ import annotations
 import http.client
 import json
 import urllib.parse
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 import signed_requests
+from flask import Flask
 from footwork.core import load_catalog
 from footwork.skill import create_app
 from footwork.skill.app import MAX_BODY_BYTES
@@ -110,7 +112,9 @@ def verified_server(
 ) -> Iterator[LiveServer]:
     """The real app with verification on, trusting the recorded chain at the recorded moment."""
     database = tmp_path_factory.mktemp("fuzz-verified") / "footwork.sqlite3"
-    config = {"FOOTWORK_VERIFY": True, "FOOTWORK_VERIFIER": signed.verifier(), "FOOTWORK_DB": str(database)}
+    config = {"FOOTWORK_VERIFY": True, "FOOTWORK_SKILL_ID": signed.application_id,
+              "FOOTWORK_VERIFIER": signed.verifier(skill_ids={signed.application_id}),
+              "FOOTWORK_DB": str(database)}
     app = create_app(config)
     with serve(app) as live:
         yield live
@@ -260,23 +264,84 @@ def random_headers(draw: st.DrawFn, start: dict[str, bytes]) -> dict[str, bytes]
     return headers
 
 
+# --- the properties, for any way of sending -------------------------------------------------------
+
+#: ``send(body, headers) -> (status, answer bytes)``: over a socket, or through the WSGI app in-process.
+Send = Callable[[bytes, "dict[str, bytes] | None"], tuple[int, bytes]]
+
+
+def over_http(server: LiveServer) -> Send:
+    return lambda body, headers=None: send(server, body, headers)
+
+
+def in_process(app: Flask) -> Send:
+    """The app called as a WSGI server would call it, without the socket: headers reach it decoded as
+    latin-1, which is how WSGI servers hand over header bytes."""
+    client = app.test_client()
+
+    def post(body: bytes, headers: dict[str, bytes] | None = None) -> tuple[int, bytes]:
+        sent = headers if headers is not None else {"Content-Type": b"application/json"}
+        answer = client.post("/alexa", data=body, headers={k: v.decode("latin-1") for k, v in sent.items()})
+        return answer.status_code, answer.get_data()
+
+    return post
+
+
+def check_mutated_envelope(post: Send, envelope: Any) -> None:
+    assert_sane(*post(json.dumps(envelope).encode(), None))
+
+
+def check_damaged_bytes(post: Send, body: bytes) -> None:
+    status, answer = post(body, None)
+    assert_sane(status, answer)
+    if len(body) > MAX_BODY_BYTES:
+        assert status == 413
+
+
+def check_random_headers(post: Send, envelope: dict[str, Any], data: st.DataObject) -> None:
+    headers = data.draw(random_headers({"Content-Type": b"application/json"}))
+    assert_sane(*post(json.dumps(envelope).encode(), headers))
+
+
+def check_damaged_signed_body(post: Send, signed: signed_requests.SignedRequest, data: st.DataObject) -> None:
+    original = json.loads(signed.body)
+    if data.draw(st.booleans()):
+        body = json.dumps(data.draw(mutated(st.just(original)))).encode()
+    else:
+        body = data.draw(damaged_bytes(st.just(original)))
+    status, answer = post(body, signed_headers(signed))
+    assert_sane(status, answer)
+    if body != signed.body:
+        assert status in (400, 413), answer[:300]
+
+
+def check_damaged_signed_headers(
+    post: Send, signed: signed_requests.SignedRequest, data: st.DataObject
+) -> None:
+    headers = data.draw(random_headers(signed_headers(signed)))
+    status, answer = post(signed.body, headers)
+    assert_sane(status, answer)
+    if status == 200:  # only when the signature survived and the URL is still one of Amazon's
+        # (the test verifier serves the recorded chain for any URL that passes the URL rules)
+        assert headers.get("Signature") == signed.signature.encode()
+        # The legacy SHA-1 signature counts only when Signature-256 is absent altogether.
+        assert "Signature-256" not in headers
+        assert headers.get("SignatureCertChainUrl", b"").startswith(b"https://s3.amazonaws.com/echo.api/")
+
+
 # --- verification off: the skill itself sees the damage -------------------------------------------
 
 
 @fuzz(550)
 @given(envelope=mutated(st.sampled_from(ENVELOPES)))
 def test_mutated_envelopes_are_refused_or_answered(open_server: LiveServer, envelope: Any) -> None:
-    body = json.dumps(envelope).encode()
-    assert_sane(*send(open_server, body))
+    check_mutated_envelope(over_http(open_server), envelope)
 
 
 @fuzz(300)
 @given(body=damaged_bytes(st.sampled_from(ENVELOPES)))
 def test_damaged_bytes_are_refused_or_answered(open_server: LiveServer, body: bytes) -> None:
-    status, answer = send(open_server, body)
-    assert_sane(status, answer)
-    if len(body) > MAX_BODY_BYTES:
-        assert status == 413
+    check_damaged_bytes(over_http(open_server), body)
 
 
 @fuzz(150)
@@ -284,8 +349,7 @@ def test_damaged_bytes_are_refused_or_answered(open_server: LiveServer, body: by
 def test_random_headers_do_not_break_the_open_endpoint(
     open_server: LiveServer, envelope: dict[str, Any], data: st.DataObject
 ) -> None:
-    headers = data.draw(random_headers({"Content-Type": b"application/json"}))
-    assert_sane(*send(open_server, json.dumps(envelope).encode(), headers))
+    check_random_headers(over_http(open_server), envelope, data)
 
 
 def test_open_endpoint_still_serves_after_the_fuzzing(open_server: LiveServer) -> None:
@@ -300,15 +364,7 @@ def test_open_endpoint_still_serves_after_the_fuzzing(open_server: LiveServer) -
 def test_damaged_signed_bodies_are_refused(
     verified_server: LiveServer, signed: signed_requests.SignedRequest, data: st.DataObject
 ) -> None:
-    original = json.loads(signed.body)
-    if data.draw(st.booleans()):
-        body = json.dumps(data.draw(mutated(st.just(original)))).encode()
-    else:
-        body = data.draw(damaged_bytes(st.just(original)))
-    status, answer = send(verified_server, body, signed_headers(signed))
-    assert_sane(status, answer)
-    if body != signed.body:
-        assert status in (400, 413), answer[:300]
+    check_damaged_signed_body(over_http(verified_server), signed, data)
 
 
 @fuzz(250)
@@ -316,15 +372,7 @@ def test_damaged_signed_bodies_are_refused(
 def test_damaged_signed_headers_are_refused_or_verified(
     verified_server: LiveServer, signed: signed_requests.SignedRequest, data: st.DataObject
 ) -> None:
-    headers = data.draw(random_headers(signed_headers(signed)))
-    status, answer = send(verified_server, signed.body, headers)
-    assert_sane(status, answer)
-    if status == 200:  # only when the signature survived and the URL is still one of Amazon's
-        # (the test verifier serves the recorded chain for any URL that passes the URL rules)
-        # An empty Signature-256 counts as absent (verify.py treats a blank header as missing).
-        assert headers.get("Signature") == signed.signature.encode()
-        assert not headers.get("Signature-256", b"").strip()
-        assert headers.get("SignatureCertChainUrl", b"").startswith(b"https://s3.amazonaws.com/echo.api/")
+    check_damaged_signed_headers(over_http(verified_server), signed, data)
 
 
 def test_verified_endpoint_still_serves_after_the_fuzzing(
@@ -334,3 +382,75 @@ def test_verified_endpoint_still_serves_after_the_fuzzing(
     # And a request that is not signed at all is still refused.
     status, answer = send(verified_server, json.dumps(Conversation().launch()).encode())
     assert status == 400, answer
+
+
+# --- the long run: the same properties, 10,500 examples, in-process --------------------------------
+# CI runs these (they are marked slow). The examples go straight into the WSGI app: the socket adds
+# time, not coverage, and the tests above already send every kind of example over real HTTP.
+# The figures and the command are in bench/RESULTS.md.
+
+LONG_RUN = {"mutated": 3000, "bytes": 2000, "headers": 1000, "signed-bodies": 2500, "signed-headers": 2000}
+
+
+@pytest.fixture(scope="module")
+def open_app(tmp_path_factory: pytest.TempPathFactory) -> Flask:
+    database = tmp_path_factory.mktemp("fuzz-long") / "footwork.sqlite3"
+    return create_app({"FOOTWORK_VERIFY": False, "FOOTWORK_DB": str(database)})
+
+
+@pytest.fixture(scope="module")
+def verified_app(tmp_path_factory: pytest.TempPathFactory, signed: signed_requests.SignedRequest) -> Flask:
+    database = tmp_path_factory.mktemp("fuzz-long-verified") / "footwork.sqlite3"
+    return create_app({"FOOTWORK_VERIFY": True, "FOOTWORK_SKILL_ID": signed.application_id,
+                       "FOOTWORK_VERIFIER": signed.verifier(skill_ids={signed.application_id}),
+                       "FOOTWORK_DB": str(database)})
+
+
+@pytest.mark.slow
+@fuzz(LONG_RUN["mutated"])
+@given(envelope=mutated(st.sampled_from(ENVELOPES)))
+def test_long_run_mutated_envelopes(open_app: Flask, envelope: Any) -> None:
+    check_mutated_envelope(in_process(open_app), envelope)
+
+
+@pytest.mark.slow
+@fuzz(LONG_RUN["bytes"])
+@given(body=damaged_bytes(st.sampled_from(ENVELOPES)))
+def test_long_run_damaged_bytes(open_app: Flask, body: bytes) -> None:
+    check_damaged_bytes(in_process(open_app), body)
+
+
+@pytest.mark.slow
+@fuzz(LONG_RUN["headers"])
+@given(envelope=st.sampled_from(ENVELOPES), data=st.data())
+def test_long_run_random_headers(open_app: Flask, envelope: dict[str, Any], data: st.DataObject) -> None:
+    check_random_headers(in_process(open_app), envelope, data)
+
+
+@pytest.mark.slow
+@fuzz(LONG_RUN["signed-bodies"])
+@given(data=st.data())
+def test_long_run_damaged_signed_bodies(
+    verified_app: Flask, signed: signed_requests.SignedRequest, data: st.DataObject
+) -> None:
+    check_damaged_signed_body(in_process(verified_app), signed, data)
+
+
+@pytest.mark.slow
+@fuzz(LONG_RUN["signed-headers"])
+@given(data=st.data())
+def test_long_run_damaged_signed_headers(
+    verified_app: Flask, signed: signed_requests.SignedRequest, data: st.DataObject
+) -> None:
+    check_damaged_signed_headers(in_process(verified_app), signed, data)
+
+
+@pytest.mark.slow
+def test_long_run_apps_still_serve(
+    open_app: Flask, verified_app: Flask, signed: signed_requests.SignedRequest
+) -> None:
+    assert sum(LONG_RUN.values()) >= 10_000
+    status, answer = in_process(open_app)(json.dumps(Conversation().launch()).encode(), None)
+    assert status == 200, answer[:300]
+    status, answer = in_process(verified_app)(signed.body, signed_headers(signed))
+    assert status == 200, answer[:300]

@@ -53,7 +53,7 @@ class Page:
 # --- not there unless in dev mode ------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("config", [{}, {"FOOTWORK_VERIFY": False}])
+@pytest.mark.parametrize("config", [{"FOOTWORK_SKILL_ID": "any"}, {"FOOTWORK_VERIFY": False}])
 def test_no_simulator_unless_dev_mode(tmp_path: Path, config: dict[str, Any]) -> None:
     app = create_app({"FOOTWORK_DB": str(tmp_path / "db.sqlite3"), **config})
     assert register_simulator(app) is False

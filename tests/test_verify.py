@@ -133,8 +133,10 @@ class ThrowawayPKI:
         ip_addresses: tuple[str, ...] = (),
         not_before: datetime = T0 - timedelta(days=30),
         not_after: datetime = T0 + timedelta(days=30),
+        digital_signature: bool | None = True,
     ) -> x509.Certificate:
-        """A server certificate for ``key`` signed by the CA; ``dns_names=None`` leaves out the SAN."""
+        """A server certificate for ``key`` signed by the CA; ``dns_names=None`` leaves out the SAN,
+        ``digital_signature=None`` the key usage extension."""
         builder = (
             x509.CertificateBuilder()
             .subject_name(_name(dns_names[0] if dns_names else "no-san.example"))
@@ -144,26 +146,25 @@ class ThrowawayPKI:
             .not_valid_before(not_before)
             .not_valid_after(not_after)
             .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-            .add_extension(
-                x509.KeyUsage(
-                    digital_signature=True,
-                    content_commitment=False,
-                    key_encipherment=isinstance(key, rsa.RSAPrivateKey),
-                    data_encipherment=False,
-                    key_agreement=False,
-                    key_cert_sign=False,
-                    crl_sign=False,
-                    encipher_only=False,
-                    decipher_only=False,
-                ),
-                critical=True,
-            )
             .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
             .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
             .add_extension(
                 x509.AuthorityKeyIdentifier.from_issuer_public_key(self.ca_key.public_key()), critical=False
             )
         )
+        if digital_signature is not None:
+            usage = x509.KeyUsage(
+                digital_signature=digital_signature,
+                content_commitment=False,
+                key_encipherment=isinstance(key, rsa.RSAPrivateKey),
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=False,
+                crl_sign=False,
+                encipher_only=False,
+                decipher_only=False,
+            )
+            builder = builder.add_extension(usage, critical=True)
         if dns_names is not None or ip_addresses:
             names: list[x509.GeneralName] = [x509.DNSName(name) for name in dns_names or ()]
             names += [x509.IPAddress(ipaddress.ip_address(address)) for address in ip_addresses]
@@ -282,7 +283,7 @@ def refused(check: str) -> Any:
 
 def test_recorded_request_verifies_at_its_own_timestamp(recorded: signed_requests.SignedRequest) -> None:
     recorded.verifier().verify(recorded.headers, recorded.body)
-    assert recorded.fetched_urls == [recorded.cert_url]
+    assert recorded.fetched_urls == [verify._check_certificate_url(recorded.cert_url)]
 
 
 def test_recorded_request_verifies_with_its_skill_id_configured(
@@ -301,7 +302,7 @@ def test_recorded_request_verifies_up_to_150_s_either_side_of_its_timestamp(
 
 def test_body_altered_by_one_byte_is_refused(recorded: signed_requests.SignedRequest) -> None:
     body = bytearray(recorded.body)
-    body[len(body) // 2] ^= 0x01
+    body[body.index(b'"requestId"') + 1] ^= 0x01  # still JSON, so only the signature can tell
     with refused("signature") as caught:
         recorded.verifier().verify(recorded.headers, bytes(body))
     assert str(caught.value) == "signature: does not match the body"
@@ -312,10 +313,21 @@ def test_body_with_trailing_newline_is_refused(recorded: signed_requests.SignedR
         recorded.verifier().verify(recorded.headers, recorded.body + b"\n")
 
 
-def test_clock_long_after_leaf_expiry_is_refused(recorded: signed_requests.SignedRequest) -> None:
+def test_recorded_request_long_after_leaf_expiry_is_refused_without_a_download(
+    recorded: signed_requests.SignedRequest,
+) -> None:
     later = recorded.leaf.not_valid_after_utc + timedelta(days=365)
-    with refused("certificate") as caught:
+    with refused("timestamp") as caught:
         recorded.verifier(clock=lambda: later).verify(recorded.headers, recorded.body)
+    assert "old" in str(caught.value)
+    assert recorded.fetched_urls == [], "a stale request is refused before the certificate is fetched"
+
+
+def test_expired_leaf_is_refused(pki: ThrowawayPKI) -> None:
+    body = make_body()
+    leaf = pki.issue(pki.leaf_key, not_before=T0 - timedelta(days=9), not_after=T0 - timedelta(hours=1))
+    with refused("certificate") as caught:
+        pki.verifier(chain_pem=_pem(leaf)).verify(pki.headers(body), body)
     assert "expired" in str(caught.value)
 
 
@@ -430,10 +442,30 @@ def test_signature_that_is_not_base64_is_refused(
     assert str(caught.value) == "signature: header is not valid base64"
 
 
-def test_signature_of_wrong_length_is_refused(one_recorded: signed_requests.SignedRequest) -> None:
+def test_signature_of_wrong_length_is_refused_without_a_download(
+    one_recorded: signed_requests.SignedRequest,
+) -> None:
     headers = {**one_recorded.headers, "Signature": base64.b64encode(b"short").decode()}
-    with refused("signature"):
+    with refused("signature") as caught:
         one_recorded.verifier().verify(headers, one_recorded.body)
+    assert str(caught.value) == "signature: is 5 bytes, not the length of an RSA signature"
+    assert one_recorded.fetched_urls == []
+
+
+@pytest.mark.parametrize(
+    ("body", "check"),
+    [
+        (make_body(timestamp="2024-05-01T11:00:00Z"), "timestamp"),
+        (make_body(context_app_id="amzn1.ask.skill.someone-else"), "application id"),
+        (b"not json", "body"),
+    ],
+    ids=["stale", "foreign-skill", "not-json"],
+)
+def test_cheap_checks_refuse_before_any_download(pki: ThrowawayPKI, body: bytes, check: str) -> None:
+    fetcher = CountingFetcher(pki.chain_pem)
+    with refused(check):
+        pki.verifier(fetch_certificate=fetcher, skill_ids=SKILL_ID).verify(pki.headers(body), body)
+    assert fetcher.calls == []
 
 
 # ==================================================================================================
@@ -499,7 +531,7 @@ def test_certificate_url_variants_amazon_allows_are_accepted(pki: ThrowawayPKI, 
     fetcher = CountingFetcher(pki.chain_pem)
     body = make_body()
     pki.verifier(fetch_certificate=fetcher).verify(pki.headers(body, url=url), body)
-    assert fetcher.calls == [url], "the URL is downloaded as sent, not as normalised"
+    assert fetcher.calls == ["https://s3.amazonaws.com/echo.api/echo-api-cert.pem"], "downloaded normalised"
 
 
 # ==================================================================================================
@@ -552,6 +584,28 @@ def test_leaf_with_a_non_rsa_key_is_refused(pki: ThrowawayPKI) -> None:
     with refused("certificate") as caught:
         pki.verifier(chain_pem=_pem(leaf)).verify(pki.headers(body), body)
     assert str(caught.value) == "certificate: leaf key is not RSA"
+
+
+def test_leaf_with_an_rsa_key_under_2048_bits_is_refused(pki: ThrowawayPKI) -> None:
+    body = make_body()
+    leaf = pki.issue(rsa.generate_private_key(public_exponent=65537, key_size=1024))
+    with refused("certificate") as caught:
+        pki.verifier(chain_pem=_pem(leaf)).verify(pki.headers(body), body)
+    assert str(caught.value) == "certificate: leaf RSA key has 1024 bits, at least 2048 required"
+
+
+def test_leaf_whose_key_usage_lacks_digital_signature_is_refused(pki: ThrowawayPKI) -> None:
+    body = make_body()
+    leaf = pki.issue(pki.leaf_key, digital_signature=False)
+    with refused("certificate") as caught:
+        pki.verifier(chain_pem=_pem(leaf)).verify(pki.headers(body), body)
+    assert str(caught.value) == "certificate: leaf key usage does not allow digital signatures"
+
+
+def test_leaf_without_key_usage_is_accepted(pki: ThrowawayPKI) -> None:
+    body = make_body()
+    leaf = pki.issue(pki.leaf_key, digital_signature=None)
+    pki.verifier(chain_pem=_pem(leaf)).verify(pki.headers(body), body)
 
 
 def test_self_signed_leaf_is_refused(pki: ThrowawayPKI) -> None:
@@ -710,6 +764,19 @@ def test_bad_signature_256_is_refused_even_with_a_good_legacy_signature(pki: Thr
     headers = {**pki.headers(body, legacy=True), "Signature-256": pki.sign(body + b" ")}
     with refused("signature"):
         pki.verifier().verify(headers, body)
+
+
+@pytest.mark.parametrize("blank", ["", "   "])
+def test_blank_signature_256_is_refused_even_with_a_good_legacy_signature(
+    pki: ThrowawayPKI, blank: str
+) -> None:
+    fetcher = CountingFetcher(pki.chain_pem)
+    body = make_body()
+    headers = {**pki.headers(body, legacy=True), "Signature-256": blank}
+    with refused("headers") as caught:
+        pki.verifier(fetch_certificate=fetcher).verify(headers, body)
+    assert str(caught.value) == "headers: Signature-256 is empty"
+    assert fetcher.calls == []
 
 
 def test_sha1_signature_sent_as_signature_256_is_refused(pki: ThrowawayPKI) -> None:
@@ -988,16 +1055,85 @@ def test_certificate_cache_is_bounded_and_least_recently_used(pki: ThrowawayPKI)
     assert len(fetcher.calls) == CERTIFICATE_CACHE_SIZE + 2
 
 
-def test_failed_chain_is_not_cached(pki: ThrowawayPKI) -> None:
+def test_failed_chain_is_remembered_for_a_minute(pki: ThrowawayPKI) -> None:
+    now = [T0]
     fetcher = CountingFetcher(b"garbage")
-    verifier = pki.verifier(fetch_certificate=fetcher)
+    verifier = pki.verifier(fetch_certificate=fetcher, clock=lambda: now[0])
     body = make_body()
-    for _ in range(2):
+    for _ in range(3):
         with refused("certificate chain"):
             verifier.verify(pki.headers(body), body)
+    assert len(fetcher.calls) == 1, "a failed URL is not downloaded again straight away"
     fetcher.pem = pki.chain_pem
-    verifier.verify(pki.headers(body), body)
-    assert len(fetcher.calls) == 3
+    now[0] = T0 + verify.FAILURE_CACHE_TTL
+    timely = make_body(timestamp=now[0].isoformat())
+    verifier.verify(pki.headers(timely), timely)
+    assert len(fetcher.calls) == 2, "after the minute it is tried again"
+
+
+def test_url_variants_share_one_download(pki: ThrowawayPKI) -> None:
+    fetcher = CountingFetcher(pki.chain_pem)
+    verifier = pki.verifier(fetch_certificate=fetcher)
+    body = make_body()
+    variants = [f"{CERT_URL}?n={i}" for i in range(50)] + [
+        CERT_URL.replace("https://s3", "HTTPS://S3"),
+        CERT_URL.replace(".com/", ".com:443/"),
+        CERT_URL.replace("echo.api/", "echo.api/./"),
+        CERT_URL.replace("echo.api/", "echo.api/../echo.api/"),
+        CERT_URL + "#fragment",
+    ]
+    for url in variants:
+        verifier.verify(pki.headers(body, url=url), body)
+    assert fetcher.calls == [CERT_URL]
+
+
+def test_concurrent_requests_for_one_url_share_one_download(pki: ThrowawayPKI) -> None:
+    release = threading.Event()
+    fetcher = CountingFetcher(pki.chain_pem)
+
+    def slow_fetch(url: str) -> bytes:
+        release.wait(10)
+        return fetcher(url)
+
+    verifier = pki.verifier(fetch_certificate=slow_fetch)
+    body = make_body()
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = [pool.submit(verifier.verify, pki.headers(body), body) for _ in range(8)]
+        time.sleep(0.2)  # let all eight reach the download; correctness does not depend on it
+        release.set()
+        for result in results:
+            result.result()
+    assert fetcher.calls == [CERT_URL]
+
+
+def test_downloads_at_once_are_bounded(pki: ThrowawayPKI) -> None:
+    release = threading.Event()
+    running = [0]
+    most = [0]
+    lock = threading.Lock()
+
+    def blocking_fetch(url: str) -> bytes:
+        with lock:
+            running[0] += 1
+            most[0] = max(most[0], running[0])
+        release.wait(10)
+        with lock:
+            running[0] -= 1
+        return b"not a certificate"
+
+    verifier = pki.verifier(fetch_certificate=blocking_fetch)
+    body = make_body()
+    count = 3 * verify.MAX_CONCURRENT_DOWNLOADS
+    urls = [f"https://s3.amazonaws.com/echo.api/forged-{i}.pem" for i in range(count)]
+    with ThreadPoolExecutor(max_workers=len(urls)) as pool:
+        results = [pool.submit(_verify_or_refuse, verifier, pki.headers(body, url=url), body) for url in urls]
+        deadline = time.monotonic() + 5
+        while running[0] < verify.MAX_CONCURRENT_DOWNLOADS and time.monotonic() < deadline:
+            time.sleep(0.01)
+        release.set()
+        for result in results:
+            result.result()
+    assert most[0] == verify.MAX_CONCURRENT_DOWNLOADS
 
 
 def test_verifier_can_be_shared_between_threads(pki: ThrowawayPKI) -> None:
@@ -1052,10 +1188,28 @@ class _CertificateServer(http.server.BaseHTTPRequestHandler):
     """Routes that a certificate download may meet."""
 
     chain = b""
+    hits: dict[str, int] = {}
+    lock = threading.Lock()
+    bucket_delay = 0.2
 
     def do_GET(self) -> None:
+        with self.lock:
+            self.hits[self.path] = self.hits.get(self.path, 0) + 1
         if self.path == "/slow.pem":
             time.sleep(1.5)
+        if self.path == "/drip.pem":  # a status line, then one header byte every 0.2 s for 10 s
+            self.wfile.write(b"HTTP/1.1 200 OK\r\n")
+            try:
+                for _ in range(50):
+                    self.wfile.write(b"X")
+                    self.wfile.flush()
+                    time.sleep(0.2)
+            except OSError:
+                pass
+            return
+        if self.path.startswith("/echo.api/"):  # the stand-in for Amazon's bucket, a little slow
+            time.sleep(self.bucket_delay)
+            self.path = "/chain.pem" if self.path == "/echo.api/echo-api-cert-test.pem" else "/missing.pem"
         if self.path == "/redirect.pem":
             self.send_response(302)
             self.send_header("Location", "http://127.0.0.1:1/chain.pem")
@@ -1157,3 +1311,58 @@ def test_default_fetcher_refuses_an_untrusted_server(
     with refused("certificate URL") as caught:
         default_fetch_certificate(f"{base}/chain.pem")
     assert "download failed" in str(caught.value)
+
+
+def test_default_fetcher_gives_up_on_a_server_dripping_headers(local_https: str) -> None:
+    with refused("certificate URL") as caught:
+        default_fetch_certificate(f"{local_https}/drip.pem", timeout=1.0)
+    assert str(caught.value) == "certificate URL: download took longer than 1 s"
+
+
+def test_a_thousand_forged_requests_cause_a_few_downloads(local_https: str, pki: ThrowawayPKI) -> None:
+    """Forged requests (copied body, made-up signature) naming the genuine certificate URL in many
+    spellings, or ten made-up URLs in Amazon's bucket, against a slow certificate host reached with
+    the real download code; meanwhile genuine requests keep being verified."""
+    base = local_https
+
+    def fetch_from_local_bucket(url: str) -> bytes:
+        return default_fetch_certificate(url.replace("https://s3.amazonaws.com", base))
+
+    verifier = pki.verifier(fetch_certificate=fetch_from_local_bucket, skill_ids=SKILL_ID)
+    body = make_body()
+    genuine = pki.headers(body)
+    verifier.verify(genuine, body)
+    with _CertificateServer.lock:
+        _CertificateServer.hits.clear()
+
+    forged_signature = base64.b64encode(bytes(range(256))).decode()
+    spellings = [
+        f"{CERT_URL}?n={{}}",
+        CERT_URL.replace("https://s3.amazonaws.com", "HTTPS://S3.amazonaws.COM:443") + "#{}",
+        CERT_URL.replace("echo.api/", "echo.api/./") + "?{}",
+        "https://s3.amazonaws.com/echo.api/forged-{}.pem",
+    ]
+    urls = [spellings[i % 4].format(i % 10 if i % 4 == 3 else i) for i in range(1000)]
+
+    def forge(url: str) -> str:
+        try:
+            verifier.verify({"SignatureCertChainUrl": url, "Signature-256": forged_signature}, body)
+        except VerificationError as error:
+            return str(error)
+        return "accepted"
+
+    with ThreadPoolExecutor(max_workers=32) as pool:
+        answers = pool.map(forge, urls)
+        genuine_times = []
+        for _ in range(50):  # genuine requests, while the forged ones run
+            started = time.monotonic()
+            verifier.verify(genuine, body)
+            genuine_times.append(time.monotonic() - started)
+        reasons = list(answers)
+
+    assert "accepted" not in reasons
+    downloads = sum(_CertificateServer.hits.values())
+    assert downloads <= 10, _CertificateServer.hits  # at most one per made-up URL, none for the genuine one
+    assert set(_CertificateServer.hits) <= {f"/echo.api/forged-{i}.pem" for i in range(10)}
+    print(f"\n1000 forged requests: {downloads} downloads; slowest genuine verification during them "
+          f"{max(genuine_times) * 1000:.1f} ms")

@@ -73,6 +73,7 @@ def gunicorn(database: Path, workers: int = WORKERS) -> Iterator[Server]:
     env = {**os.environ, "FOOTWORK_VERIFY": "0", "FOOTWORK_DB": str(database)}
     env.pop("FOOTWORK_DEV", None)
     command = [str(GUNICORN), "--workers", str(workers), "--bind", f"127.0.0.1:{port}", "--timeout", "30",
+               "--no-control-socket",
                "--graceful-timeout", "10", "--log-level", "warning", "footwork.skill.wsgi:app"]
     process = subprocess.Popen(command, env=env)
     try:

@@ -398,3 +398,16 @@ def test_a_store_added_by_another_distribution_is_found_through_the_entry_point(
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["memo", f"{tmp_path}/memo.db"]
+
+
+def test_footwork_serve_refuses_an_unreachable_store_in_one_line(tmp_path: Path) -> None:
+    footwork = Path(sys.executable).with_name("footwork")
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "FOOTWORK_SKILL_ID": "any"}
+
+    result = subprocess.run([str(footwork), "serve", "--port", "0", "--db",
+                             "postgresql://footwork:hunter2@127.0.0.1:1/footwork"],
+                            capture_output=True, text=True, env=env, timeout=60)
+
+    assert result.returncode == 2
+    assert "cannot start: FOOTWORK_DB:" in result.stderr and "footwork:***@127.0.0.1" in result.stderr
+    assert "hunter2" not in result.stderr and "Traceback" not in result.stderr

@@ -437,8 +437,9 @@ def ask_resources(*, hosted_lambda: bool, region: str = DEFAULT_REGION,
         profile["code"] = {"default": {"src": "./lambda"}}
         profile["skillInfrastructure"] = {
             "type": "@ask-cli/lambda-deployer",
+            # The lambda-deployer reads the function's environment from userConfig.lambda.
             "userConfig": {"runtime": LAMBDA_RUNTIME, "handler": LAMBDA_HANDLER, "awsRegion": region,
-                           "environmentVariables": dict(environment or {})},
+                           "lambda": {"environmentVariables": dict(environment or {})}},
         }
     return {"askcliResourcesVersion": ASK_RESOURCES_VERSION, "profiles": {"default": profile}}
 

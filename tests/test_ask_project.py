@@ -69,7 +69,7 @@ def test_a_lambda_project_has_the_code_its_handler_and_dynamodb(tmp_path: Path) 
     assert infrastructure["userConfig"]["handler"] == LAMBDA_HANDLER == "footwork.skill.lambda_handler"
     assert infrastructure["userConfig"]["awsRegion"] == "eu-west-1"
     assert infrastructure["userConfig"]["runtime"].startswith("python3.")
-    assert infrastructure["userConfig"]["environmentVariables"] == {
+    assert infrastructure["userConfig"]["lambda"]["environmentVariables"] == {
         "FOOTWORK_DB": "dynamodb://progress", "FOOTWORK_SKILL_ID": "amzn1.ask.skill.1234"}
     requirements = files["lambda/requirements.txt"].splitlines()
     assert f"footwork[dynamodb]=={version('footwork')}" in requirements

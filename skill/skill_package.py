@@ -168,19 +168,22 @@ def build_manifest(
     """``skill.json`` for the routines in ``catalog``. Not checked here: see :func:`check_manifest`.
 
     ``hosted_lambda``: ``ask deploy`` creates the Lambda function and fills in its endpoint, so without
-    ``lambda_arn`` the manifest names none. The manifest subscribes to ``SKILL_DISABLED`` events, sent
-    to the skill's own endpoint, so a person who disables the skill can be forgotten.
+    ``lambda_arn`` the manifest names none. With an endpoint, the manifest subscribes to
+    ``SKILL_DISABLED`` events, sent to the skill's own endpoint, so a person who disables the skill can
+    be forgotten (events need an endpoint of their own, so a function not yet deployed gets none).
 
     ``interfaces`` are declared as given (``{"type": "ALEXA_PRESENTATION_APL", ...}`` once the skill
     sends APL). Raises ValueError when both ``endpoint`` and ``lambda_arn`` are given.
     """
     routines = list(catalog)
     custom: dict[str, Any] = {"interfaces": [dict(i) for i in interfaces]}
-    events: dict[str, Any] = {"subscriptions": [{"eventName": name} for name in EVENT_SUBSCRIPTIONS]}
+    body: dict[str, Any] = {}
     if not (hosted_lambda and not lambda_arn):
         custom["endpoint"] = endpoint_object(endpoint, lambda_arn=lambda_arn,
                                              ssl_certificate_type=ssl_certificate_type)
-        events["endpoint"] = dict(custom["endpoint"])
+        # Events need an endpoint of their own; before the first deploy a new function has none.
+        body["events"] = {"subscriptions": [{"eventName": name} for name in EVENT_SUBSCRIPTIONS],
+                          "endpoint": dict(custom["endpoint"])}
     store_text = {
         "name": SKILL_NAME,
         "summary": SUMMARY,
@@ -200,7 +203,7 @@ def build_manifest(
                 "testingInstructions": TESTING_INSTRUCTIONS,
             },
             "apis": {"custom": custom},
-            "events": events,
+            **body,
             "privacyAndCompliance": dict(PRIVACY_AND_COMPLIANCE),
         }
     }
@@ -328,7 +331,7 @@ def check_manifest(manifest: Any, models: Mapping[str, Mapping[str, Any]], *, ho
         endpoint = None
     if endpoint is not None or not hosted_lambda:
         problems += check_endpoint(endpoint)
-    problems += check_events(body.get("events"), endpoint)
+        problems += check_events(body.get("events"), endpoint)
     privacy = body.get("privacyAndCompliance") or {}
     for key, expected in PRIVACY_AND_COMPLIANCE.items():
         if privacy.get(key) is not expected:
@@ -373,9 +376,9 @@ def build_skill_package(
         problems += check_manifest(manifest, models, hosted_lambda=hosted_lambda)
         uri = manifest["manifest"]["apis"]["custom"].get("endpoint") or {"uri": None}
         if hosted_lambda and uri["uri"] is None:
-            found.append("skill events (SKILL_DISABLED: forget people who leave) need the function's ARN in "
-                         "skill.json: after the first `ask deploy`, run footwork package again with --lambda "
-                         "--lambda-arn ARN and deploy again")
+            found.append("no SKILL_DISABLED subscription yet (forgetting people who leave): skill events "
+                         "need the function's ARN; after the first `ask deploy`, run footwork package again "
+                         "with --lambda --lambda-arn ARN and deploy again")
         if uri["uri"] == PLACEHOLDER_ENDPOINT:
             found.append(f"skill.json points at the placeholder endpoint {PLACEHOLDER_ENDPOINT}; give "
                          "--endpoint URL or --lambda-arn ARN before deploying")

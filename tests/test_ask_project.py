@@ -78,6 +78,7 @@ def test_a_lambda_project_has_the_code_its_handler_and_dynamodb(tmp_path: Path) 
     skill = json.loads(files["skill-package/skill.json"])
     assert round_trip(skill, MANIFEST) == skill
     assert "endpoint" not in skill["manifest"]["apis"]["custom"]  # ask deploy fills it in
+    assert "events" not in skill["manifest"]  # events need the function's ARN: the second deploy
 
 
 def test_a_lambda_project_without_an_arn_or_skill_id_says_what_to_do_after_the_first_deploy(

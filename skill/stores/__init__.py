@@ -272,9 +272,9 @@ class Store(AbstractPersistenceAdapter):
     """Persistent attributes, one JSON document per Amazon user id, with optimistic concurrency.
 
     Give a store to ``CustomSkillBuilder(persistence_adapter=...)``. Subclasses implement the
-    ``_``-less abstract methods below; the ask-sdk methods, the version bookkeeping and the shared
-    rules are here. ``from_url`` builds one from ``FOOTWORK_DB``; constructing never connects:
-    :meth:`check` (at start-up) or the first request does.
+    abstract methods below and call ``super().__init__()``; the ask-sdk methods, the version
+    bookkeeping and the shared rules are here. ``from_url`` builds one from ``FOOTWORK_DB``;
+    constructing never connects: :meth:`check` (at start-up) or the first request does.
     """
 
     #: What /healthz and ``footwork data stats`` call this kind of store.

@@ -31,6 +31,7 @@ bench: setup
 	$(BIN)/python bench/narration.py
 	$(BIN)/python bench/startup.py
 	$(BIN)/python bench/endpoint.py
+	$(BIN)/python bench/stores.py
 
 lint: setup
 	$(BIN)/ruff check .

@@ -35,6 +35,7 @@ from footwork.core.settings import strict_from_env
 #: Subcommand name -> "module:attribute", the module relative to this package.
 COMMANDS: dict[str, str] = {
     "chat": ".talk:chat_command",
+    "data": ".data:data_group",
     "exercises": ".packs:exercises",
     "model": ".model:model_command",
     "narrate": ".narrate:narrate",

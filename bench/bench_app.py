@@ -47,7 +47,7 @@ from cryptography import x509
 from cryptography.utils import CryptographyDeprecationWarning
 from flask import Flask, request
 from flask import Response as FlaskResponse
-from footwork.skill.persistence import SQLitePersistenceAdapter
+from footwork.skill.stores.sqlite import SQLiteStore
 from footwork.skill.verify import RequestVerifier, VerificationError
 
 SIGNED_REQUESTS_DIR = Path(os.environ.get("BENCH_SIGNED_REQUESTS", "/work/shared/alexa/signed-requests"))
@@ -134,7 +134,7 @@ class OneLineWithMemory(OneLine):
         return super().handle(handler_input)
 
 
-def sdk_skill(persistence: SQLitePersistenceAdapter | None = None) -> CustomSkill:
+def sdk_skill(persistence: SQLiteStore | None = None) -> CustomSkill:
     """An ask-sdk skill with one handler: :class:`OneLine`, or :class:`OneLineWithMemory` with a database."""
     builder = CustomSkillBuilder(persistence_adapter=persistence)
     builder.add_request_handler(OneLine() if persistence is None else OneLineWithMemory())
@@ -176,7 +176,7 @@ def create_layer_app(
             app.extensions["footwork"].serializer = FastSerializer()
         return app
 
-    persistence = SQLitePersistenceAdapter(database) if layer == "persist" else None
+    persistence = SQLiteStore(database) if layer == "persist" else None
     skill = sdk_skill(persistence)
     serializer = DefaultSerializer()
     verifier = recorded.verifier() if layer in ("verify", "persist") else None

@@ -305,6 +305,8 @@ class Source:
     url: str | None = None
     terms: str | None = None
     author: str | None = None
+    #: The pack's own content, retold from no article: ``author`` wrote it, ``title`` describes it.
+    original: bool = False
 
 
 @dataclass(frozen=True)

@@ -80,7 +80,7 @@ STEP_VOCABULARY = set().union(*STEP_FIELDS.values())
 
 TOP_FIELDS = {"schema", "pack", "exercises", "routines"}
 PACK_FIELDS = {"name", "title", "version", "description", "language", "source"}
-SOURCE_FIELDS = {"title", "url", "terms", "author"}
+SOURCE_FIELDS = {"title", "url", "terms", "author", "original"}
 EXERCISE_FIELDS = {
     "id", "name", "position", "needs", "cautions", "about", "setup", "steps", "sets", "rest", "sides",
     "first_side", "ready", "settle",
@@ -172,7 +172,7 @@ class _Reader:
             return None
         return value
 
-    def choice(self, data: dict, key: str, path: str, choices: tuple[str, ...], default: str) -> str:
+    def choice(self, data: dict, key: str, path: str, choices: tuple[str, ...], default: str) -> Any:
         value = data.get(key, default)
         if value not in choices:
             self.problem(join(path, key), f"expected one of {', '.join(choices)}, got {describe(value)}")
@@ -273,7 +273,11 @@ class _Reader:
             url=self.text(source_data, "url", "pack.source"),
             terms=self.text(source_data, "terms", "pack.source"),
             author=self.text(source_data, "author", "pack.source"),
+            original=source_data.get("original") is True,
         )
+        if not isinstance(source_data.get("original", False), bool):
+            got = describe(source_data["original"])
+            self.problem("pack.source.original", f"expected true or false, got {got}")
         pack_name = name or expected_name or ""
         file_version = self.text(info, "version", "pack")
         title = self.text(info, "title", "pack")

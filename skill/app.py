@@ -24,8 +24,9 @@ from footwork.core.settings import Settings
 
 from .builder import skill_builder
 from .log_limits import RepeatLimiter
-from .persistence import SQLitePersistenceAdapter, default_database_path
 from .service_policy import DEV_WARNING, ServicePolicy, service_policy
+from .skill_events import RequestSerializer
+from .stores import Store, open_configured_store
 from .verify import RequestVerifier, VerificationError
 
 log = logging.getLogger("footwork.skill")
@@ -47,7 +48,7 @@ class Footwork:
     catalog: Catalog
     skill: CustomSkill
     verifier: RequestVerifier | None
-    persistence: SQLitePersistenceAdapter
+    persistence: Store
     serializer: DefaultSerializer
     dev: bool
     policy: ServicePolicy
@@ -96,15 +97,16 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         skill_ids=app.config["FOOTWORK_SKILL_ID"],
     )
     dev = policy.dev
-    catalog = app.config.get("FOOTWORK_CATALOG") or load_catalog()
-    for problem in catalog.problems:
+    given = app.config.get("FOOTWORK_CATALOG")
+    catalog = given or load_catalog()
+    for problem in [] if given else catalog.problems:  # whoever loaded a given catalog reported it
         log.warning("pack problem: %s", problem)
-    persistence = SQLitePersistenceAdapter(app.config["FOOTWORK_DB"] or default_database_path())
+    persistence = open_configured_store(app.config["FOOTWORK_DB"], on_lambda=env.on_lambda)
     verifier = None
     if policy.verify:
         verifier = app.config.get("FOOTWORK_VERIFIER") or RequestVerifier(skill_ids=policy.skill_ids)
     skill = skill_builder(catalog, persistence).create()
-    state = Footwork(catalog, skill, verifier, persistence, DefaultSerializer(), dev, policy)
+    state = Footwork(catalog, skill, verifier, persistence, RequestSerializer(), dev, policy)
     app.extensions["footwork"] = state
     for warning in policy.warnings:
         log.warning(warning)
@@ -119,7 +121,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
             return _refuse(f"body too large: {size} (limit {MAX_BODY_BYTES})", 413)
         if state.verifier is not None:
             try:
-                state.verifier.verify(request.headers, body)
+                state.verifier.verify(request.headers, body)  # type: ignore[arg-type]  # a case-blind mapping
             except VerificationError as error:
                 state.log_refusal(f"verification failed: {error}")
                 return _refuse(f"verification failed: {error}")
@@ -145,7 +147,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
             "dev": state.dev,
             "packs": [pack.as_json() for pack in catalog.packs],
             "routines": [routine.id for routine in catalog.routines],
+            "store": state.persistence.health().as_json(),
         }
+        if not body["store"]["answers"]:
+            body["status"] = "degraded: the store does not answer"
         if policy.warnings:
             body["warnings"] = list(policy.warnings)
         return jsonify(body)

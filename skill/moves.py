@@ -7,7 +7,7 @@ it lives here once rather than in each handler.
 from __future__ import annotations
 
 from ask_sdk_model import Response
-from footwork.core import Level, Routine
+from footwork.core import Level, Routine, routine_ref
 from footwork.core.levels import level_for
 from footwork.core.narration import Mode
 from footwork.core.paging import READY_PROMPT
@@ -65,7 +65,7 @@ def start(turn: Turn, routine: Routine, level: Level | None, mode: Mode | None, 
     if mode is not None:
         memory.set_preferred_mode(turn.progress, mode)
     chosen_mode = mode or memory.preferred_mode(turn.progress)
-    place = Place(routine.id, chosen.value, chosen_mode)
+    place = Place(routine_ref(routine), chosen.value, chosen_mode)
     return speak_page(turn, place, " ".join(part for part in lead if part))
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
-from footwork.core import Catalog, Level, Routine
+from footwork.core import Catalog, Level, Routine, routine_ref
 from footwork.core.narration import MODES, Mode, Narration, narrate
 
 #: Sets and rounds beyond this are no content's; a larger number in a request is refused.
@@ -29,6 +29,7 @@ SIDES = ("left", "right")
 class Place:
     """A position in a routine at a level, in a mode."""
 
+    #: The routine's qualified id, ``pack:routine`` (a bare id, as older versions stored, is read too).
     routine: str
     level: str
     mode: str
@@ -79,7 +80,7 @@ class Place:
             return None
         if side is not None and side not in SIDES:
             return None
-        return cls(routine_id, level, mode, exercise, set_number, side, round_number, part)
+        return cls(routine_ref(routine), level, mode, exercise, set_number, side, round_number, part)
 
 def _whole(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
@@ -152,8 +153,8 @@ def _positions(narration: Narration) -> _Positions:
 def place_of_page(narration: Narration, index: int) -> Place:
     """The place where page ``index`` of ``narration`` starts."""
     (exercise, set_number, side, round_number), part = _positions(narration).pages[index]
-    return Place(narration.routine.id, narration.level.value, narration.mode, exercise, set_number, side,
-                 round_number, part)
+    return Place(routine_ref(narration.routine), narration.level.value, narration.mode, exercise, set_number,
+                 side, round_number, part)
 
 
 def page_of(narration: Narration, place: Place) -> int:

@@ -136,7 +136,7 @@ def test_say_carries_the_session_across_calls(server: str, tmp_path: Path) -> No
     assert "reprompt: " in second
     after = json.loads(session.read_text())
     assert after["session_id"] == saved["session_id"]
-    assert after["attributes"]["place"]["routine"] == "heel-raises"
+    assert after["attributes"]["place"]["routine"] == "heel-raises:heel-raises"
 
     # Then heel raises at the gentle level is two pages: set one, then set two and the celebration.
     third = ok(run("say", "--url", server, "--session", str(session), "next"))

@@ -106,7 +106,7 @@ def test_say_walks_a_routine_and_carries_the_session(server: LiveServer) -> None
     assert "Say ready when you're standing" in started["speech"]["text"]
     assert "Exercise one of" not in started["speech"]["text"]
     assert started["response"]["response"]["shouldEndSession"] is False
-    assert started["session"]["attributes"]["place"]["routine"] == "heel-raises"
+    assert started["session"]["attributes"]["place"]["routine"] == "heel-raises:heel-raises"
 
     first = page.say("next")
     assert first["match"]["intent"] == "AMAZON.NextIntent"
@@ -114,7 +114,7 @@ def test_say_walks_a_routine_and_carries_the_session(server: LiveServer) -> None
     assert "Begin. Stand tall" in first["speech"]["text"]
     assert {"pause": 1.0} in first["speech"]["segments"]
     assert first["response"]["response"]["shouldEndSession"] is False
-    assert first["session"]["attributes"]["place"]["routine"] == "heel-raises"
+    assert first["session"]["attributes"]["place"]["routine"] == "heel-raises:heel-raises"
 
     ended = page.say("next")
     for _ in range(8):  # one page a side and set

@@ -182,7 +182,7 @@ def in_process_benchmark(layers: list[str], recorded: Recorded, seconds: float) 
     from ask_sdk_core.serialize import DefaultSerializer
     from ask_sdk_model import RequestEnvelope
     from bench_app import handle_with_sdk, sdk_skill
-    from footwork.skill.envelopes import Conversation
+    from footwork.skill.dev.envelopes import Conversation
     from footwork.skill.stores.sqlite import SQLiteStore
 
     figures: dict[str, float] = {}
@@ -236,7 +236,7 @@ def in_process_benchmark(layers: list[str], recorded: Recorded, seconds: float) 
             figures[f"layer {layer} (Flask test client)"] = per_call(post, seconds)
 
         # A request that writes every time: "repeat" in the middle of a routine, verification off.
-        from footwork.skill.envelopes import SlotValue
+        from footwork.skill.dev.envelopes import SlotValue
 
         app = create_layer_app("full-noverify", recorded, scratch / "repeat.sqlite3")
         client = app.test_client()

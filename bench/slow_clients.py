@@ -21,7 +21,7 @@ import threading
 import time
 from pathlib import Path
 
-from footwork.skill.envelopes import Conversation
+from footwork.skill.dev.envelopes import Conversation
 
 
 def free_port() -> int:

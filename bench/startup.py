@@ -48,7 +48,7 @@ FIRST_REQUEST = """
 import json, sys, time
 start = time.perf_counter()
 from footwork.skill.app import create_app
-from footwork.skill.envelopes import Conversation
+from footwork.skill.dev.envelopes import Conversation
 imported = time.perf_counter()
 app = create_app({"FOOTWORK_VERIFY": False, "FOOTWORK_DB": sys.argv[1]})
 created = time.perf_counter()

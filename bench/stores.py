@@ -44,7 +44,7 @@ def footwork_app(url: str) -> Any:
 def conversations(app: Any, people: int) -> list[dict[str, Any]]:
     """One "next" request per person, each in the middle of the longest routine, their place saved."""
     from footwork.core import load_catalog
-    from footwork.skill.envelopes import Conversation, SlotValue
+    from footwork.skill.dev.envelopes import Conversation, SlotValue
 
     catalog = load_catalog()
     routine = max(catalog.routines, key=lambda r: sum(len(e.steps) for e in r.exercises)).id

@@ -174,7 +174,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     if dev:
         # The simulator talks to the skill without signatures: it exists only on a dev server.
-        from .simulator import register_simulator
+        from .dev.simulator import register_simulator
 
         register_simulator(app)
     return app

@@ -12,10 +12,10 @@ from typing import Any
 from ask_sdk_core.serialize import DefaultSerializer
 from ask_sdk_model import RequestEnvelope
 from footwork.core import Catalog
-from footwork.skill.dialog import Dialog, OverHttp
-from footwork.skill.envelopes import Conversation, SlotValue
+from footwork.skill.dev.dialog import Dialog, OverHttp
+from footwork.skill.dev.envelopes import Conversation, SlotValue
+from footwork.skill.dev.utterances import Matcher
 from footwork.skill.place import Place
-from footwork.skill.utterances import Matcher
 from live_server import LiveServer
 
 _MATCHERS: dict[int, Matcher] = {}

@@ -13,7 +13,7 @@ import pytest
 from footwork.core import load_catalog
 from footwork.skill import create_app
 from footwork.skill.app import MAX_BODY_BYTES, MAX_JSON_DEPTH
-from footwork.skill.envelopes import Conversation
+from footwork.skill.dev.envelopes import Conversation
 from footwork.skill.log_limits import RepeatLimiter
 from live_server import LiveServer, serve
 

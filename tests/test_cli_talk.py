@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 from footwork.core import Level
 from footwork.skill.cli import COMMANDS
+from footwork.skill.dev.speech_text import segments, ssml_to_text
 from footwork.skill.level_policy import ending
-from footwork.skill.speech_text import segments, ssml_to_text
 
 #: What is said after the last page at the gentle level, the first day.
 ENDING = ending(Level.GENTLE, 1)

@@ -20,7 +20,7 @@ from footwork.core.narration import narrate
 from footwork.core.progression import LADDER
 from footwork.core.wording import limb, spoken_minutes
 from footwork.skill import create_app
-from footwork.skill.envelopes import Conversation
+from footwork.skill.dev.envelopes import Conversation
 from footwork.skill.identity import DISCLAIMER, PAIN_FREE_LINE, SEE_A_PROFESSIONAL
 from footwork.skill.level_policy import ending
 from footwork.skill.place import Place, page_of, place_of_page

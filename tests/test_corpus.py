@@ -13,10 +13,10 @@ from footwork.core import Level
 from footwork.core.narration import narrate
 from footwork.core.progression import LADDER
 from footwork.skill import create_app
+from footwork.skill.dev.utterances import FALLBACK_INTENT
 from footwork.skill.identity import DISCLAIMER
 from footwork.skill.interaction_model import build_interaction_model, check_interaction_model, intents_for
 from footwork.skill.place import Place, page_of
-from footwork.skill.utterances import FALLBACK_INTENT
 from live_server import LiveServer, serve
 from people import Person, catalog_of, matcher_for
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from footwork.skill.app import create_app
-from footwork.skill.envelopes import Conversation
+from footwork.skill.dev.envelopes import Conversation
 from footwork.skill.stores import open_store
 from live_server import serve
 from store_servers import PG_PASSWORD

@@ -4,7 +4,7 @@ Alexa's certification sends malformed and unsigned requests on purpose, and the 
 For every body and header set generated here the endpoint must answer 400 or 413 (refused) or 200 with
 a valid Alexa response (a mangled field the skill can live without) -- never 500, never a hang -- and
 afterwards a valid request must still be answered. The bodies start from valid envelopes (built by
-:class:`~footwork.skill.envelopes.Conversation`, or the request Amazon really signed) and are damaged
+:class:`~footwork.skill.dev.envelopes.Conversation`, or the request Amazon really signed) and are damaged
 by replacing random subtrees with random JSON, truncating or splicing the bytes, or inflating them past
 the size limit; headers get random names and values, non-ASCII included.
 
@@ -27,7 +27,7 @@ from flask import Flask
 from footwork.core import load_catalog
 from footwork.skill import create_app
 from footwork.skill.app import MAX_BODY_BYTES
-from footwork.skill.envelopes import Conversation, SlotValue
+from footwork.skill.dev.envelopes import Conversation, SlotValue
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from live_server import LiveServer, serve

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 from footwork.core import load_catalog
-from footwork.skill.envelopes import Conversation, SlotValue
+from footwork.skill.dev.envelopes import Conversation, SlotValue
 from store_servers import AWS_ENV
 
 SKILL_IDS = ("amzn1.ask.skill.11111111-1111-1111-1111-111111111111",

@@ -35,7 +35,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
-from footwork.skill.envelopes import Conversation
+from footwork.skill.dev.envelopes import Conversation
 
 pytestmark = pytest.mark.slow
 

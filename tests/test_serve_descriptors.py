@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 import pytest
-from footwork.skill.envelopes import Conversation
+from footwork.skill.dev.envelopes import Conversation
 from store_servers import free_port
 
 pytestmark = pytest.mark.slow

@@ -13,8 +13,8 @@ import pytest
 from flask import Flask
 from footwork.core import Level
 from footwork.skill import create_app
+from footwork.skill.dev.simulator import register_simulator
 from footwork.skill.level_policy import ending
-from footwork.skill.simulator import register_simulator
 from live_server import LiveServer, serve
 
 #: What is said after the last page at the gentle level, the first day.

@@ -27,7 +27,7 @@ from typing import Any
 
 import pytest
 from footwork.core import load_catalog
-from footwork.skill.envelopes import Conversation, SlotValue
+from footwork.skill.dev.envelopes import Conversation, SlotValue
 from footwork.skill.stores import open_store
 from store_servers import AWS_ENV, free_port
 

@@ -6,9 +6,9 @@ import os
 
 import pytest
 from footwork.core import load_catalog
-from footwork.skill.envelopes import Conversation, SlotValue
+from footwork.skill.dev.envelopes import Conversation, SlotValue
+from footwork.skill.dev.utterances import FALLBACK_INTENT, Matcher, drop_articles, normalize
 from footwork.skill.interaction_model import build_interaction_model
-from footwork.skill.utterances import FALLBACK_INTENT, Matcher, drop_articles, normalize
 
 
 @pytest.fixture(scope="module")

@@ -30,7 +30,7 @@ from typing import Any
 
 import pytest
 from footwork.core import load_catalog
-from footwork.skill.envelopes import Conversation, SlotValue
+from footwork.skill.dev.envelopes import Conversation, SlotValue
 
 pytestmark = pytest.mark.slow
 

@@ -1,7 +1,7 @@
 """``footwork say`` and ``footwork chat``: talk to the skill by typing, offline, in seconds.
 
 Each utterance is understood the way Alexa would understand it, from the interaction model
-(:mod:`footwork.skill.utterances`), sent as a real request envelope, and the answer is printed as
+(:mod:`footwork.skill.dev.utterances`), sent as a real request envelope, and the answer is printed as
 Alexa would say it: the speech (pauses shown as ``[pause 5 s]``), the card, the reprompt and whether
 the session stays open. By default the skill runs in this process with a throwaway-safe dev setup;
 ``--url`` talks to a running ``footwork serve --dev`` instead.
@@ -24,10 +24,10 @@ from typing import Any, TypeVar
 
 import click
 from footwork.core.timeline import Cue, Position
-from footwork.skill.dialog import Dialog, Exchange, InProcess, OverHttp, Transport, TransportError
-from footwork.skill.envelopes import Conversation
-from footwork.skill.speech_text import segments
-from footwork.skill.utterances import Match, Matcher, slot_json
+from footwork.skill.dev.dialog import Dialog, Exchange, InProcess, OverHttp, Transport, TransportError
+from footwork.skill.dev.envelopes import Conversation
+from footwork.skill.dev.speech_text import segments
+from footwork.skill.dev.utterances import Match, Matcher, slot_json
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -2,10 +2,10 @@
 
 :func:`register_simulator` adds, in development mode only (``FOOTWORK_DEV``: verification off):
 
-* ``GET /dev/simulator``: the page (static HTML, JavaScript and CSS from ``skill/static/``, no CDN);
+* ``GET /dev/simulator``: the page (static HTML, JavaScript and CSS from ``skill/dev/static/``, no CDN);
 * ``GET /dev/simulator/examples``: the routines and the sample utterances, for the page's hints;
 * ``POST /dev/simulator/say`` with ``{"utterance", "session"}`` (or ``"action": "launch" | "end"``):
-  the utterance is matched as Alexa would (:mod:`footwork.skill.utterances`), sent as a real request
+  the utterance is matched as Alexa would (:mod:`footwork.skill.dev.utterances`), sent as a real request
   envelope through the app's own ``POST /alexa`` view, and the answer comes back with the match, the
   request, the response, the speech as timed pieces and the new ``session`` to send next time.
 

@@ -235,7 +235,7 @@ class Matcher:
     @classmethod
     def from_catalog(cls, catalog: Any, locale: str = "en-US") -> Matcher:
         """A matcher for the model that ``footwork model`` would write for ``catalog``."""
-        from .interaction_model import build_interaction_model
+        from ..interaction_model import build_interaction_model
 
         return cls(build_interaction_model(catalog, locale))
 

@@ -10,6 +10,10 @@ is read from the kernel's accounting for that one child (``os.wait4``'s ``ru_max
 * first request: a fresh interpreter imports the app, calls ``create_app`` (verification off, a
   temporary SQLite file), and sends one LaunchRequest through Flask's test client. It also reports
   its own phases (import, create_app, first request, second request) from inside.
+* Lambda first: a fresh interpreter imports ``footwork.skill`` and calls ``lambda_handler`` with a
+  LaunchRequest event, as a new Lambda instance does (the handler is built on the first event), then
+  with a second one. It reports whether Flask or the certificate code (``cryptography``) got imported:
+  the Lambda path needs neither.
 
 "With 200 packs": 200 small generated packs (two exercises and one routine each) are put on
 ``PYTHONPATH`` next to a generated ``*.dist-info`` folder each (``METADATA`` and
@@ -62,6 +66,25 @@ assert answer.status_code == 200
 second = time.perf_counter()
 print(json.dumps({"import": imported - start, "create_app": created - imported, "first": first - created,
                   "second": second - first, "packs": len(app.extensions["footwork"].catalog.packs)}))
+"""
+
+#: The Lambda probe: what a new Lambda instance does between its start and its first answer. The
+#: handler is built on the first event (``footwork.skill.lambda_handler``), so it is all in "first".
+LAMBDA_FIRST_REQUEST = """
+import json, os, sys, time
+start = time.perf_counter()
+from footwork.skill import lambda_handler
+from footwork.skill.envelopes import Conversation
+imported = time.perf_counter()
+answer = lambda_handler(Conversation().launch(), None)
+assert "<speak>" in answer["response"]["outputSpeech"]["ssml"], answer
+first = time.perf_counter()
+answer = lambda_handler(Conversation().launch(), None)
+second = time.perf_counter()
+modules = sorted(sys.modules)
+print(json.dumps({"import": imported - start, "create_app": 0.0, "first": first - imported,
+                  "second": second - first, "packs": None,
+                  "flask": "flask" in sys.modules, "cryptography": "cryptography" in sys.modules}))
 """
 
 
@@ -166,6 +189,7 @@ def main(argv: list[str] | None = None) -> int:
         setups = {"installed": base, f"+{options.packs}": {**base, "PYTHONPATH": str(generated)}}
         rows: dict[tuple[str, str], tuple[float, float]] = {}
         phases: dict[str, dict[str, float]] = {}
+        lambda_phases: dict[str, dict[str, float]] = {}
         baseline = summarise([measure([sys.executable, "-c", "pass"], base) for _ in range(options.repeat)])
         print(f"python -c pass: {baseline[0] * 1e3:.0f} ms, peak {baseline[1]:.1f} MiB")
         for label, env in setups.items():
@@ -180,6 +204,17 @@ def main(argv: list[str] | None = None) -> int:
             rows[(label, "first request")] = summarise(first)
             reports = [json.loads(run.stdout.strip().splitlines()[-1]) for run in first]
             phases[label] = {key: statistics.median(r[key] for r in reports) for key in reports[0]}
+            lambda_runs: list[Run] = []
+            for attempt in range(options.repeat):
+                database = scratch / f"{label}-lambda-{attempt}.sqlite3"
+                lambda_runs.append(measure([sys.executable, "-c", LAMBDA_FIRST_REQUEST],
+                                           {**env, "FOOTWORK_DB": str(database)}))
+            rows[(label, "Lambda first")] = summarise(lambda_runs)
+            reports = [json.loads(run.stdout.strip().splitlines()[-1]) for run in lambda_runs]
+            lambda_phases[label] = {key: statistics.median(r[key] for r in reports)
+                                    for key in ("import", "first", "second")}
+            lambda_phases[label]["flask"] = any(r["flask"] for r in reports)
+            lambda_phases[label]["cryptography"] = any(r["cryptography"] for r in reports)
 
         print(f"\n{'packs':<14}{'what':<18}{'median ms':>11}{'peak MiB':>10}")
         for (label, what), (seconds, peak) in rows.items():
@@ -190,9 +225,14 @@ def main(argv: list[str] | None = None) -> int:
             parts = ", ".join(f"{key} {report[key] * 1e3:.0f}" for key in ("import", "create_app", "first",
                                                                             "second"))
             print(f"  {int(report['packs'])} packs: {parts}")
+        for label, report in lambda_phases.items():
+            print(f"  Lambda, {int(phases[label]['packs'])} packs: import {report['import'] * 1e3:.0f}, "
+                  f"first event (handler built + answer) {report['first'] * 1e3:.0f}, "
+                  f"second {report['second'] * 1e3:.0f}; Flask imported: {bool(report['flask'])}, "
+                  f"cryptography imported: {bool(report['cryptography'])}")
         few, many = setups
         print(f"\ngrowth from {int(phases[few]['packs'])} to {int(phases[many]['packs'])} packs:")
-        for what in ("footwork packs", "load_catalog()", "first request"):
+        for what in ("footwork packs", "load_catalog()", "first request", "Lambda first"):
             (t1, m1), (t2, m2) = rows[(few, what)], rows[(many, what)]
             extra = options.packs
             print(f"  {what}: +{(t2 - t1) * 1e3:.0f} ms ({(t2 - t1) / extra * 1e3:.2f} ms per pack), "

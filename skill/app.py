@@ -141,7 +141,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
                 return _refuse(f"verification failed: {error}")
         envelope = None
         if problem is None:
-            envelope, problem = _read_envelope(data, state.read_envelope)
+            envelope, problem = _read_envelope(data, state.read_envelope, _may_nest_deeply(body))
         if envelope is None:
             state.log_refusal(problem or "malformed request")
             return _refuse(problem or "malformed request")
@@ -256,13 +256,22 @@ def _parse_body(body: bytes) -> tuple[Any, str | None]:
         return None, f"body is not JSON: {str(error).partition(';')[0]}"
 
 
+def _may_nest_deeply(body: bytes) -> bool:
+    """False when ``body`` cannot nest more than :data:`MAX_JSON_DEPTH` levels, told at C speed.
+
+    Every level opens with a bracket, so a body with no more brackets than that cannot be deeper
+    (brackets inside strings only make the count larger). Alexa's bodies have 5 to 30.
+    """
+    return body.count(b"{") + body.count(b"[") > MAX_JSON_DEPTH
+
+
 def _read_envelope(
-    data: Any, reader: Callable[[dict[str, Any]], RequestEnvelope]
+    data: Any, reader: Callable[[dict[str, Any]], RequestEnvelope], may_nest_deeply: bool = True
 ) -> tuple[RequestEnvelope | None, str | None]:
     """Check a parsed request body and read it; (None, reason) when it is not an Alexa request."""
     if not isinstance(data, dict):
         return None, "body is not a JSON object"
-    if _depth(data) > MAX_JSON_DEPTH:
+    if may_nest_deeply and _depth(data) > MAX_JSON_DEPTH:
         return None, f"body is nested more than {MAX_JSON_DEPTH} levels deep"
     req = data.get("request")
     if not isinstance(req, dict):

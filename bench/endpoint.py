@@ -46,6 +46,7 @@ from bench_app import (  # noqa: E402
     BEFORE,
     DEFAULT_REQUEST,
     LAYERS,
+    PROPOSED,
     SDK_READER,
     Recorded,
     create_layer_app,
@@ -176,8 +177,8 @@ def wrk_script(recorded: Recorded | SignedMix, folder: Path) -> Path:
 def run_wrk(port: int, script: Path, connections: int, seconds: float) -> LoadResult:
     """Load ``port`` with wrk (2 threads, ``connections`` connections) for ``seconds``; its figures."""
     assert WRK is not None
-    command = [WRK, "-t", "2", "-c", str(connections), "-d", f"{max(1, round(seconds))}s", "--timeout", "10s",
-               "-s", str(script), f"http://127.0.0.1:{port}/alexa"]
+    command = [WRK, "-t", str(min(2, connections)), "-c", str(connections),
+               "-d", f"{max(1, round(seconds))}s", "--timeout", "10s", "-s", str(script), f"http://127.0.0.1:{port}/alexa"]
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     line = next(line for line in output.splitlines() if line.startswith("WRK "))
     figures = json.loads(line[4:])
@@ -253,7 +254,7 @@ def http_benchmark(
                     answers += f", errors: {result.errors}"
                 print(f"{layer:<15}{result.rps:>9.0f}{result.percentile(0.5) * 1e3:>9.2f}"
                       f"{result.percentile(0.99) * 1e3:>9.2f}{result.mean * 1e3:>9.2f}  {answers}")
-            for name in ("full", SDK_READER, BEFORE):
+            for name in ("full", SDK_READER, BEFORE, PROPOSED):
                 if (count, name) in results and (count, "bare") in results:
                     full, bare = results[(count, name)], results[(count, "bare")]
                     f99, b99 = full.percentile(0.99), bare.percentile(0.99)
@@ -402,7 +403,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=5.0, help="load per layer, worker count and round")
     parser.add_argument("--workers", default=f"1,{os.cpu_count() or 2}", help="worker counts")
     parser.add_argument("--layers", default="bare,full,full-sdk-reader",
-                        help=f"some of {','.join((*LAYERS, SDK_READER, BEFORE))}")
+                        help=f"some of {','.join((*LAYERS, SDK_READER, BEFORE, PROPOSED))}")
     parser.add_argument("--before", type=Path, help=f"a folder holding footwork/core and footwork/skill of "
                         f"another checkout, served as layer {BEFORE} (PYTHONPATH)")
     parser.add_argument("--load", choices=("wrk", "loadgen"), default="wrk" if WRK else "loadgen",

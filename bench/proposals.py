@@ -36,3 +36,47 @@ def build_lambda_handler() -> Callable[[dict[str, Any], Any], dict[str, Any]]:
         return skill.serializer.serialize(response)  # type: ignore[no-any-return]
 
     return handler
+
+
+def cheaper_health_guard() -> None:
+    """Apply, in this process, the proposed cut to ``skill/persistence.py``'s health-information guard.
+
+    ``_check_keys`` walks every saved attribute and, for each key, formats the path it would name in
+    an error (``where``) and normalises the key with ``re.sub``, before knowing whether anything is
+    wrong: with the mix's progress attributes that was a quarter of a StartRoutine or Next request.
+    The proposal: the same refusals, with the path formatted only when refusing and each distinct key
+    normalised once (keys repeat from request to request). The layer ``full-proposed`` serves the app
+    with this applied; whoever owns the progress stores would write it into the module.
+    """
+    import functools
+
+    from footwork.skill import persistence
+
+    normalise = functools.lru_cache(maxsize=4096)(persistence._normalise_key)
+    forbidden = persistence._FORBIDDEN_NORMALISED
+
+    def find_problem(value: object) -> tuple[list[object], object, bool] | None:
+        # (path to the key, the key, whether it is health information), found depth first.
+        stack: list[tuple[object, list[object]]] = [(value, [])]
+        while stack:
+            node, path = stack.pop()
+            if isinstance(node, dict):
+                for key, item in node.items():
+                    if not isinstance(key, str):
+                        return path, key, False
+                    if normalise(key) in forbidden:
+                        return path, key, True
+                    if isinstance(item, dict | list | tuple):
+                        stack.append((item, [*path, key]))
+            elif isinstance(node, list | tuple):
+                stack.extend((item, [*path, index]) for index, item in enumerate(node)
+                             if isinstance(item, dict | list | tuple))
+        return None
+
+    original = persistence._check_keys
+
+    def check_keys(value: object, where: str, path: Any) -> None:
+        if find_problem(value) is not None:
+            original(value, where, path)  # the original names the problem, exactly as before
+
+    persistence._check_keys = check_keys  # type: ignore[assignment]

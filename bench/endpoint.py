@@ -103,6 +103,7 @@ def gunicorn(
     process = subprocess.Popen(command, env=env, cwd=REPO)
     try:
         wait_for_port(port, process)
+        _masters[port] = process.pid
         yield port
     finally:
         process.send_signal(signal.SIGTERM)
@@ -111,6 +112,27 @@ def gunicorn(
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+_masters: dict[int, int] = {}
+
+
+def workers_cpu_seconds(port: int) -> float:
+    """User + system CPU seconds the gunicorn workers serving ``port`` have used so far (from /proc).
+
+    Requests per CPU second is the capacity a worker would have on a machine to itself: on a shared,
+    busy machine it moves far less than requests per wall second, so its ratios are the steadier ones.
+    """
+    master = _masters[port]
+    total = 0.0
+    try:
+        children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+        for child in children:
+            fields = Path(f"/proc/{child}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
+    except OSError:
+        return float("nan")  # not Linux, or a worker gone: the column says nan rather than lie
+    return total
 
 
 def check_answer(port: int, recorded: Recorded | SignedMix) -> str:
@@ -219,6 +241,7 @@ def http_benchmark(
     one layer, not the comparison.
     """
     results: dict[tuple[int, str], LoadResult] = {}
+    cpu_per_request: dict[tuple[int, str], list[float]] = {}
     scratch = Path(tempfile.mkdtemp(prefix="footwork-bench-"))
     try:
         script = wrk_script(recorded, scratch) if load == "wrk" else None
@@ -236,24 +259,31 @@ def http_benchmark(
                             print(f"  (check: every request HTTP 200, speech {speech[:70]}...)", flush=True)
                         if script is not None:
                             run_wrk(port, script, connections, 1.0)  # warm-up: imports, caches
+                            cpu_before = workers_cpu_seconds(port)
                             result = run_wrk(port, script, connections, seconds)
                         else:
                             _, body, headers = recorded.requests[0]
                             run_load("127.0.0.1", port, body, headers, clients=clients,
                                      seconds=min(1.0, seconds))  # warm-up: imports, first connection, caches
+                            cpu_before = workers_cpu_seconds(port)
                             result = run_load("127.0.0.1", port, body, headers, clients=clients,
                                               seconds=seconds)
+                        cpu = (workers_cpu_seconds(port) - cpu_before) / max(1, result.requests)
                     best = results.get((count, layer))
                     if best is None or result.rps > best.rps:
                         results[(count, layer)] = result
-            print(f"{'layer':<15}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'mean ms':>9}  answers")
+                    cpu_per_request.setdefault((count, layer), []).append(cpu)
+            print(f"{'layer':<15}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'mean ms':>9}{'CPU us/req':>12}"
+                  "  answers")
             for layer in layers:
                 result = results[(count, layer)]
                 answers = ", ".join(f"{status}: {n}" for status, n in sorted(result.statuses.items()))
                 if result.errors:
                     answers += f", errors: {result.errors}"
+                cpu = min(cpu_per_request[(count, layer)])
                 print(f"{layer:<15}{result.rps:>9.0f}{result.percentile(0.5) * 1e3:>9.2f}"
-                      f"{result.percentile(0.99) * 1e3:>9.2f}{result.mean * 1e3:>9.2f}  {answers}")
+                      f"{result.percentile(0.99) * 1e3:>9.2f}{result.mean * 1e3:>9.2f}{cpu * 1e6:>12.0f}"
+                      f"  {answers}")
             for name in ("full", SDK_READER, BEFORE, PROPOSED):
                 if (count, name) in results and (count, "bare") in results:
                     full, bare = results[(count, name)], results[(count, "bare")]
@@ -261,7 +291,9 @@ def http_benchmark(
                     print(f"{name}/bare, {count} worker(s): requests/s ratio {full.rps / bare.rps:.3f} "
                           f"({full.rps:.0f} vs {bare.rps:.0f}); p50 {full.percentile(0.5) * 1e3:.2f} "
                           f"vs {bare.percentile(0.5) * 1e3:.2f} ms; p99 {f99 * 1e3:.2f} vs "
-                          f"{b99 * 1e3:.2f} ms (x{f99 / b99:.2f})", flush=True)
+                          f"{b99 * 1e3:.2f} ms (x{f99 / b99:.2f}); requests per worker CPU second ratio "
+                          f"{min(cpu_per_request[(count, 'bare')]) / min(cpu_per_request[(count, name)]):.3f}"
+                          , flush=True)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     return results

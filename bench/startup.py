@@ -195,13 +195,19 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--packs", type=int, default=200, help="how many packs to generate")
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--before", type=Path, help="a folder holding footwork/core and footwork/skill of "
+                        "another checkout, put first on PYTHONPATH: the same figures for that code")
     options = parser.parse_args(argv)
 
     scratch = Path(tempfile.mkdtemp(prefix="footwork-startup-"))
     try:
         generated = generate_packs(scratch / "site", options.packs)
         base = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "FOOTWORK_PACKS")}
-        setups = {"installed": base, f"+{options.packs}": {**base, "PYTHONPATH": str(generated)}}
+        first_path = [str(options.before)] if options.before else []
+        if first_path:
+            base["PYTHONPATH"] = first_path[0]
+        setups = {"installed": base,
+                  f"+{options.packs}": {**base, "PYTHONPATH": os.pathsep.join([*first_path, str(generated)])}}
         rows: dict[tuple[str, str], tuple[float, float, float]] = {}
         phases: dict[str, dict[str, float]] = {}
         lambda_phases: dict[str, dict[str, float]] = {}
@@ -220,7 +226,8 @@ def main(argv: list[str] | None = None) -> int:
             rows[(label, "first request")] = summarise(first)
             reports = [json.loads(run.stdout.strip().splitlines()[-1]) for run in first]
             phases[label] = {key: statistics.median(r[key] for r in reports) for key in reports[0]}
-            for variant in ("today", "proposed"):
+            # The proposed handler needs this checkout's envelope_reader: not measured for --before.
+            for variant in ("today",) if options.before else ("today", "proposed"):
                 lambda_runs: list[Run] = []
                 for attempt in range(options.repeat):
                     database = scratch / f"{label}-lambda-{variant}-{attempt}.sqlite3"
@@ -257,6 +264,8 @@ def main(argv: list[str] | None = None) -> int:
         few, many = setups
         print(f"\ngrowth from {int(phases[few]['packs'])} to {int(phases[many]['packs'])} packs:")
         for what in ("footwork packs", "load_catalog()", "first request", "Lambda first", "Lambda proposed"):
+            if (few, what) not in rows:
+                continue
             (t1, m1, _), (t2, m2, _) = rows[(few, what)], rows[(many, what)]
             extra = options.packs
             print(f"  {what}: +{(t2 - t1) * 1e3:.0f} ms ({(t2 - t1) / extra * 1e3:.2f} ms per pack), "

@@ -1,5 +1,6 @@
 # make run: set up .venv from nothing (footwork, the four packs, test tools) and run the dev server.
 # make test: set up the same .venv and run the whole test suite.
+# make lint: ruff, and mypy (configured in pyproject.toml) with no errors.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -30,9 +31,11 @@ bench: setup
 	$(BIN)/python bench/narration.py
 	$(BIN)/python bench/startup.py
 	$(BIN)/python bench/endpoint.py
+	$(BIN)/python bench/stores.py
 
 lint: setup
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 clean:
 	rm -rf $(VENV) build *.egg-info packs/*/build packs/*/*.egg-info

@@ -10,7 +10,7 @@ difference between two neighbours is the cost of that thing:
 ``persist``        + the one-line handler reads and writes the user's attributes in SQLite
 ``full-noverify``  Footwork's real app (``create_app``), verification off, SQLite on
 ``full``           Footwork's real app, verification on, SQLite on: what Alexa talks to
-``full-sdk-reader``  ``full`` reading envelopes with ask-sdk-core's ``DefaultSerializer`` (as before)
+``full-sdk-reader``  ``full`` reading envelopes with ``RequestSerializer`` (the SDK's, as before)
 ``full-before``    ``full`` from another checkout (``endpoint.py --before``), for before/after
 ``full-proposed``  ``full`` with :func:`proposals.cheaper_health_guard` (a cut for skill/persistence.py)
 =================  ==========================================================================
@@ -49,7 +49,7 @@ from cryptography import x509
 from cryptography.utils import CryptographyDeprecationWarning
 from flask import Flask, request
 from flask import Response as FlaskResponse
-from footwork.skill.persistence import SQLitePersistenceAdapter
+from footwork.skill.stores.sqlite import SQLiteStore
 from footwork.skill.verify import RequestVerifier, VerificationError
 
 SIGNED_REQUESTS_DIR = Path(os.environ.get("BENCH_SIGNED_REQUESTS", "/work/shared/alexa/signed-requests"))
@@ -153,7 +153,7 @@ class OneLineWithMemory(OneLine):
         return super().handle(handler_input)
 
 
-def sdk_skill(persistence: SQLitePersistenceAdapter | None = None) -> CustomSkill:
+def sdk_skill(persistence: SQLiteStore | None = None) -> CustomSkill:
     """An ask-sdk skill with one handler: :class:`OneLine`, or :class:`OneLineWithMemory` with a database."""
     builder = CustomSkillBuilder(persistence_adapter=persistence)
     builder.add_request_handler(OneLine() if persistence is None else OneLineWithMemory())
@@ -195,12 +195,14 @@ def create_layer_app(
             cheaper_health_guard()
         app = create_app(config)
         if layer == SDK_READER:
-            serializer = DefaultSerializer()
+            from footwork.skill.skill_events import RequestSerializer
+
+            serializer = RequestSerializer()
             app.extensions["footwork"].read_envelope = lambda data: serializer.deserialize(
                 json.dumps(data), RequestEnvelope)
         return app
 
-    persistence = SQLitePersistenceAdapter(database) if layer == "persist" else None
+    persistence = SQLiteStore(database) if layer == "persist" else None
     skill = sdk_skill(persistence)
     serializer = DefaultSerializer()
     verifier = recorded.verifier() if layer in ("verify", "persist") else None

@@ -323,7 +323,7 @@ def in_process_benchmark(layers: list[str], recorded: Recorded, seconds: float) 
     from ask_sdk_model import RequestEnvelope
     from bench_app import handle_with_sdk, sdk_skill
     from footwork.skill.envelopes import Conversation
-    from footwork.skill.persistence import SQLitePersistenceAdapter
+    from footwork.skill.stores.sqlite import SQLiteStore
 
     figures: dict[str, float] = {}
     scratch = Path(tempfile.mkdtemp(prefix="footwork-bench-"))
@@ -342,7 +342,7 @@ def in_process_benchmark(layers: list[str], recorded: Recorded, seconds: float) 
         figures["RequestVerifier.verify alone (chain cached)"] = per_call(
             lambda: verifier.verify(recorded.headers, recorded.body), seconds)
         envelope = serializer.deserialize(recorded.body.decode(), RequestEnvelope)
-        adapter = SQLitePersistenceAdapter(scratch / "alone.sqlite3")
+        adapter = SQLiteStore(scratch / "alone.sqlite3")
 
         def read_write() -> None:
             attributes = adapter.get_attributes(envelope)

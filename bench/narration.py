@@ -18,15 +18,17 @@ import time
 import tracemalloc
 from collections.abc import Callable
 
-from footwork.core import Level, Routine, compile_routine, load_catalog, narrate
+from footwork.core import Level, Routine, levels, load_catalog, narrate
 from footwork.core.narration import MODES
+from footwork.core.timeline import clear_caches
 
 
 def narrate_everything(routines: list[Routine], *, cold: bool) -> int:
     """Narrate every routine at every level in every mode; returns the number of pages made."""
     if cold:
-        compile_routine.cache_clear()
+        clear_caches()
         narrate.cache_clear()
+        levels.cache_clear()
     pages = 0
     for routine, level, mode in itertools.product(routines, Level, MODES):
         narration = narrate(routine, level, mode)
@@ -63,7 +65,8 @@ def main() -> None:
     routines = list(load_catalog())
     narrations = len(routines) * len(Level) * len(MODES)
     pages = narrate_everything(routines, cold=True)
-    cues = sum(len(compile_routine(r, level).cues) for r in routines for level in Level)
+    cues = sum(len(narrate(r, level, mode).timeline.cues)
+               for r in routines for level in Level for mode in MODES)
     print(f"{len(routines)} routines x {len(Level)} levels x {len(MODES)} modes = {narrations} narrations, "
           f"{pages} pages, {cues} cues; {args.runs} runs each")
     for label, cold in (("cold", True), ("warm", False)):

@@ -1,13 +1,17 @@
 """Cuts proposed for code the benchmark's author does not own, written out so that their gain is measured.
 
-:func:`build_lambda_handler` is what ``skill/lambda_function.py`` would become. ask-sdk-core's
-``CustomSkillBuilder.lambda_handler()`` wrapper, which the handler uses today, builds a new
-``CustomSkill`` for every event, turns the event (already a dict) back into JSON text and has
-``DefaultSerializer`` parse it again and walk it by reflection, importing ``dateutil.parser`` on the
-first timestamp: on a cold start that import is part of what the person waits for. The proposal builds
-the skill once and reads the event with :func:`footwork.skill.envelope_reader.read_envelope`, the
-reader the web app uses (pinned equal to the SDK's by ``tests/test_envelope_reader.py``).
-``bench/startup.py`` measures it beside today's handler (``BENCH_LAMBDA=proposed``).
+:func:`build_lambda_handler` measures the one change left for ``skill/lambda_function.py``: it builds
+the skill once already, but reads each event with ``RequestSerializer().deserialize(json.dumps(event),
+RequestEnvelope)``: the event (already a dict) turned back into text, parsed again and walked by
+ask-sdk-core's reflective ``DefaultSerializer``, which imports ``dateutil.parser`` on the first
+timestamp, during the cold start. The proposal reads it with
+``footwork.skill.skill_events.read_request_envelope(event)``, the web app's reader (pinned equal to
+the SDK's by ``tests/test_envelope_reader.py``). Here it is applied by swapping those two names in the
+module, so the rest of the handler is today's; ``bench/startup.py`` measures it beside today's
+("Lambda proposed").
+
+:func:`cheaper_health_guard` is a cut for the stores' health-information guard (see its docstring);
+the ``full-proposed`` layer of ``endpoint.py`` serves the app with it.
 """
 
 from __future__ import annotations
@@ -17,66 +21,71 @@ from typing import Any
 
 
 def build_lambda_handler() -> Callable[[dict[str, Any], Any], dict[str, Any]]:
-    """Today's ``footwork.skill.lambda_function.build_lambda_handler``, with the skill built once and
-    the event read by ``envelope_reader``."""
-    from footwork.core import load_catalog
-    from footwork.core.settings import Settings
-    from footwork.skill.builder import skill_builder
-    from footwork.skill.envelope_reader import read_envelope
-    from footwork.skill.persistence import SQLitePersistenceAdapter, default_database_path
+    """``footwork.skill.lambda_function.build_lambda_handler`` with the event read by
+    ``skill_events.read_request_envelope`` (the web app's reader) instead of
+    ``RequestSerializer().deserialize(json.dumps(event), RequestEnvelope)``."""
+    from footwork.skill import lambda_function
+    from footwork.skill.skill_events import read_request_envelope
 
-    catalog = load_catalog()
-    env = Settings.from_env()
-    persistence = SQLitePersistenceAdapter(env.db or default_database_path())
-    ids = sorted(env.skill_ids) if isinstance(env.skill_ids, frozenset) else []
-    skill = skill_builder(catalog, persistence, ids[0] if len(ids) == 1 else None).create()
+    class Reader(lambda_function.RequestSerializer):  # type: ignore[misc, name-defined]
+        def deserialize(self, payload: Any, obj_type: Any) -> Any:
+            return read_request_envelope(payload)
 
-    def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-        response = skill.invoke(request_envelope=read_envelope(event), context=context)
-        return skill.serializer.serialize(response)  # type: ignore[no-any-return]
+    # The handler reads the event with json.dumps + deserialize; give it the event itself instead.
+    original_dumps = lambda_function.json.dumps
+    lambda_function.RequestSerializer = Reader  # type: ignore[attr-defined, misc]
+    lambda_function.json = _NoDumps(original_dumps)  # type: ignore[attr-defined]
+    return lambda_function.build_lambda_handler()
 
-    return handler
+
+class _NoDumps:
+    """Stands in for the ``json`` module inside lambda_function: ``dumps`` hands the event through."""
+
+    def __init__(self, dumps: Callable[..., str]) -> None:
+        self._dumps = dumps
+
+    def dumps(self, value: Any, *args: Any, **kwargs: Any) -> Any:
+        return value
 
 
 def cheaper_health_guard() -> None:
-    """Apply, in this process, the proposed cut to ``skill/persistence.py``'s health-information guard.
+    """Apply, in this process, the proposed cut to the stores' health-information guard.
 
     ``_check_keys`` walks every saved attribute and, for each key, formats the path it would name in
     an error (``where``) and normalises the key with ``re.sub``, before knowing whether anything is
-    wrong: with the mix's progress attributes that was a quarter of a StartRoutine or Next request.
+    wrong (``skill/stores/__init__.py``, ``_check_value``).
     The proposal: the same refusals, with the path formatted only when refusing and each distinct key
     normalised once (keys repeat from request to request). The layer ``full-proposed`` serves the app
     with this applied; whoever owns the progress stores would write it into the module.
     """
     import functools
 
-    from footwork.skill import persistence
+    from footwork.skill import stores
 
-    normalise = functools.lru_cache(maxsize=4096)(persistence._normalise_key)
-    forbidden = persistence._FORBIDDEN_NORMALISED
+    normalise = functools.lru_cache(maxsize=4096)(stores._normalise_key)
+    forbidden = stores._FORBIDDEN_NORMALISED
 
-    def find_problem(value: object) -> tuple[list[object], object, bool] | None:
-        # (path to the key, the key, whether it is health information), found depth first.
-        stack: list[tuple[object, list[object]]] = [(value, [])]
+    def has_problem(value: object) -> bool:
+        stack = [value]
         while stack:
-            node, path = stack.pop()
-            if isinstance(node, dict):
+            node = stack.pop()
+            if isinstance(node, str):
+                if "\x00" in node:
+                    return True
+            elif isinstance(node, dict):
                 for key, item in node.items():
-                    if not isinstance(key, str):
-                        return path, key, False
-                    if normalise(key) in forbidden:
-                        return path, key, True
-                    if isinstance(item, dict | list | tuple):
-                        stack.append((item, [*path, key]))
+                    if not isinstance(key, str) or "\x00" in key or normalise(key) in forbidden:
+                        return True
+                    if not isinstance(item, int | float | bool) and item is not None:
+                        stack.append(item)
             elif isinstance(node, list | tuple):
-                stack.extend((item, [*path, index]) for index, item in enumerate(node)
-                             if isinstance(item, dict | list | tuple))
-        return None
+                stack.extend(node)
+        return False
 
-    original = persistence._check_keys
+    original = stores._check_value
 
-    def check_keys(value: object, where: str, path: Any) -> None:
-        if find_problem(value) is not None:
-            original(value, where, path)  # the original names the problem, exactly as before
+    def check_value(value: object, path: str, where: str) -> None:
+        if has_problem(value):
+            original(value, path, where)  # the original names the problem, exactly as before
 
-    persistence._check_keys = check_keys  # type: ignore[assignment]
+    stores._check_value = check_value  # type: ignore[assignment]

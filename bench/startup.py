@@ -232,8 +232,8 @@ def main(argv: list[str] | None = None) -> int:
                 for attempt in range(options.repeat):
                     database = scratch / f"{label}-lambda-{variant}-{attempt}.sqlite3"
                     lambda_runs.append(measure([sys.executable, "-c", LAMBDA_FIRST_REQUEST], {
-                        **env, "FOOTWORK_DB": str(database), "BENCH_LAMBDA": variant,
-                        "BENCH_DIR": str(REPO / "bench")}))
+                        **env, "FOOTWORK_DB": str(database), "FOOTWORK_SKILL_ID": "any",
+                        "BENCH_LAMBDA": variant, "BENCH_DIR": str(REPO / "bench")}))
                 what = "Lambda first" if variant == "today" else "Lambda proposed"
                 rows[(label, what)] = summarise(lambda_runs)
                 reports = [json.loads(run.stdout.strip().splitlines()[-1]) for run in lambda_runs]

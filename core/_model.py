@@ -30,8 +30,9 @@ class Level(enum.StrEnum):
         return "first time" if self is Level.FIRST_TIME else self.value
 
 
-#: What an amount counts; the level reads each kind differently.
-AmountKind: TypeAlias = Literal["times", "sets", "seconds"]
+#: What an amount counts; the level reads each kind differently. ``rest`` is seconds of rest, read the
+#: other way round: a harder level rests less, never more.
+AmountKind: TypeAlias = Literal["times", "sets", "seconds", "rest"]
 
 FIRST_TIME_MAX_TIMES = 2
 
@@ -52,7 +53,19 @@ class Amount:
         return self.low != self.high
 
     def read(self, level: Level, kind: AmountKind) -> float:
-        """The one number this amount stands for at ``level``."""
+        """The one number this amount stands for at ``level``.
+
+        Only a range is read differently by level: gentle takes its low end, standard its middle,
+        strong its high end, and rests the other way round. First-time is the article's "a couple
+        of times": two repetitions and one set at most, the gentle end of every hold, the longest rest.
+        """
+        if kind == "rest":
+            if level in (Level.FIRST_TIME, Level.GENTLE):
+                return self.high
+            if level is Level.STRONG:
+                return self.low
+            # Whole seconds are easier to say: "rest for 13 seconds", not "12 and a half".
+            return math.floor((self.low + self.high) / 2 + 0.5)
         if level is Level.FIRST_TIME:
             if kind == "times":
                 return min(self.low, FIRST_TIME_MAX_TIMES)
@@ -63,8 +76,10 @@ class Amount:
             return self.low
         if level is Level.STRONG:
             return self.high
-        # Whole numbers are easier to say and to follow: "rest for 13 seconds", not "12 and a half".
-        return math.floor((self.low + self.high) / 2 + 0.5)
+        if kind == "seconds":
+            return math.floor((self.low + self.high) / 2 + 0.5)
+        # Counts and sets round down: the middle of "2-3 sets" is 2, and strong is the one that reaches 3.
+        return math.floor((self.low + self.high) / 2)
 
     def __str__(self) -> str:
         def fmt(x: float) -> str:
@@ -93,6 +108,7 @@ EQUIPMENT: dict[str, str] = {
     "floor": "some clear floor space",
     "wall": "a wall",
     "mat": "an exercise mat",
+    "ankle-weights": "ankle weights",
 }
 
 
@@ -108,9 +124,19 @@ def other_side(side: Side) -> Side:
 
 @dataclass(frozen=True)
 class Say:
-    """An instruction: "Place a rolled towel under the calf of your {side} leg."."""
+    """An instruction: "Place a rolled towel under the calf of your {side} leg.".
+
+    ``aloud``, where given, is what is said instead of ``text``: the article's words stay on the card
+    (``text``) while the spoken line says the same thing in words that cannot be misheard without a
+    picture ("rock back onto your heels, lifting your toes" for "roll back onto your ankles").
+    """
 
     text: str
+    aloud: str | None = None
+
+    @property
+    def spoken(self) -> str:
+        return self.aloud or self.text
 
 
 @dataclass(frozen=True)
@@ -123,11 +149,16 @@ class Hold:
 
 @dataclass(frozen=True)
 class Count:
-    """A counted movement, counted aloud: "Make {count} small clockwise circles with both feet."."""
+    """A counted movement, counted aloud: "Make {count} small clockwise circles with both feet.".
+
+    ``seconds_each`` and ``phases`` (the words said through one movement: "up", "and down") default
+    to the kind of movement the text names (see :mod:`footwork.core.movement`).
+    """
 
     times: Amount
     text: str
-    seconds_each: float = 2.0
+    seconds_each: float | None = None
+    phases: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -167,6 +198,9 @@ class Repeat:
     steps: int | None = None
     more: bool = False
     text: str | None = None
+    #: For a repeated instruction with no time of its own, counted once a round: as for :class:`Count`.
+    seconds_each: float | None = None
+    phases: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -202,6 +236,11 @@ class Exercise:
     needs: tuple[tuple[str, ...], ...] = ()
     cautions: tuple[str, ...] = ()
     about: str | None = None
+    #: What "ready" means when getting into position for it: "you're lying down with a rolled towel
+    #: under your {side} calf"; by default, said from its position.
+    ready: str | None = None
+    #: Seconds to get into position, hands-free, when it starts in a new position (at least 10).
+    settle: float | None = None
     #: The pack that defines it; set by the loader.
     pack: str = ""
 
@@ -224,6 +263,9 @@ class Routine:
     #: Other names a person may say for it: "ankle exercises".
     synonyms: tuple[str, ...] = ()
     pack: str = ""
+    #: Cautions that concern one piece of equipment, as (caution, equipment): said only when an
+    #: exercise of the routine needs it. Each is in ``cautions`` too.
+    caution_needs: tuple[tuple[str, str], ...] = ()
 
     @property
     def all_needs(self) -> tuple[tuple[str, ...], ...]:
@@ -237,6 +279,14 @@ class Routine:
                 seen.append(need)
         singles = {need[0] for need in seen if len(need) == 1}
         return tuple(need for need in seen if len(need) == 1 or not singles.intersection(need))
+
+    @property
+    def spoken_cautions(self) -> tuple[str, ...]:
+        """The cautions that concern this routine's exercises: a caution about equipment only when an
+        exercise needs that equipment."""
+        needed = {option for need in self.all_needs for option in need}
+        about = dict(self.caution_needs)
+        return tuple(c for c in self.all_cautions if c not in about or about[c] in needed)
 
     @property
     def all_cautions(self) -> tuple[str, ...]:
@@ -255,6 +305,8 @@ class Source:
     url: str | None = None
     terms: str | None = None
     author: str | None = None
+    #: The pack's own content, retold from no article: ``author`` wrote it, ``title`` describes it.
+    original: bool = False
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ import string
 import tomllib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from ._errors import PackDataError, Problem
 from ._model import (
@@ -40,6 +40,8 @@ from ._model import (
     Rest,
     Routine,
     Say,
+    Side,
+    Sides,
     Source,
     Step,
     SwitchSide,
@@ -54,6 +56,7 @@ REF_PATTERN = re.compile(r"^(?:[a-z0-9]+(?:-[a-z0-9]+)*:)?[a-z0-9]+(?:-[a-z0-9]+
 #: The bounds of each kind of amount: a hold of 0 s or of an hour is a typo, not content.
 BOUNDS: dict[AmountKind, tuple[float, float, str]] = {
     "seconds": (1, 600, "seconds"),
+    "rest": (1, 600, "seconds"),
     "times": (1, 100, "a count"),
     "sets": (1, 20, "sets"),
 }
@@ -63,13 +66,13 @@ PLACEHOLDERS = {"side", "other", "count", "seconds"}
 #: A step's kind is named by the one of these keys it has; a step with none of them is an instruction.
 STEP_KINDS = ("hold", "count", "move", "rest", "side", "repeat", "alphabet")
 STEP_FIELDS: dict[str, set[str]] = {
-    "say": {"say"},
+    "say": {"say", "aloud"},
     "hold": {"hold", "say"},
-    "count": {"count", "say", "seconds_each"},
+    "count": {"count", "say", "seconds_each", "phases"},
     "move": {"move", "say"},
     "rest": {"rest", "say"},
     "side": {"side", "say"},
-    "repeat": {"repeat", "steps", "more", "say"},
+    "repeat": {"repeat", "steps", "more", "say", "seconds_each", "phases"},
     "alphabet": {"alphabet", "say", "seconds_per_letter"},
 }
 #: Every key a step may have, to suggest from when a step has one it may not.
@@ -77,11 +80,13 @@ STEP_VOCABULARY = set().union(*STEP_FIELDS.values())
 
 TOP_FIELDS = {"schema", "pack", "exercises", "routines"}
 PACK_FIELDS = {"name", "title", "version", "description", "language", "source"}
-SOURCE_FIELDS = {"title", "url", "terms", "author"}
+SOURCE_FIELDS = {"title", "url", "terms", "author", "original"}
 EXERCISE_FIELDS = {
     "id", "name", "position", "needs", "cautions", "about", "setup", "steps", "sets", "rest", "sides",
-    "first_side",
+    "first_side", "ready", "settle",
 }
+#: A hands-free settle shorter than this is no time to lie down or fetch a towel.
+MIN_SETTLE = 10
 ROUTINE_FIELDS = {"id", "title", "intro", "outro", "cautions", "needs", "synonyms", "exercises"}
 
 
@@ -167,7 +172,7 @@ class _Reader:
             return None
         return value
 
-    def choice(self, data: dict, key: str, path: str, choices: tuple[str, ...], default: str) -> str:
+    def choice(self, data: dict, key: str, path: str, choices: tuple[str, ...], default: str) -> Any:
         value = data.get(key, default)
         if value not in choices:
             self.problem(join(path, key), f"expected one of {', '.join(choices)}, got {describe(value)}")
@@ -268,7 +273,11 @@ class _Reader:
             url=self.text(source_data, "url", "pack.source"),
             terms=self.text(source_data, "terms", "pack.source"),
             author=self.text(source_data, "author", "pack.source"),
+            original=source_data.get("original") is True,
         )
+        if not isinstance(source_data.get("original", False), bool):
+            got = describe(source_data["original"])
+            self.problem("pack.source.original", f"expected true or false, got {got}")
         pack_name = name or expected_name or ""
         file_version = self.text(info, "version", "pack")
         title = self.text(info, "title", "pack")
@@ -316,7 +325,7 @@ class _Reader:
             description=description or "",
             source=source,
             language=language or "en",
-            schema=schema,
+            schema=int(schema or SCHEMA_VERSION),
             exercises=tuple(exercises),
             unresolved=tuple(unresolved),
         )
@@ -347,20 +356,49 @@ class _Reader:
         needs = self.needs(data, "needs", path)
         cautions = self.texts(data, "cautions", path)
         about = self.text(data, "about", path)
+        ready = self.text(data, "ready", path, placeholders=side_words)
+        settle = None
+        if "settle" in data:
+            settle = self.positive(data, "settle", path, MIN_SETTLE, high=120)
+            if settle < MIN_SETTLE:
+                got = describe(data["settle"])
+                self.problem(join(path, "settle"),
+                             f"expected at least {MIN_SETTLE} seconds to get into position, got {got}")
         if len(self.problems) > before:
             return None
+        # Past the problem check, every field read is valid: the casts only tell the type checker so.
         return Exercise(
-            id=ident,
-            name=name or ident,
+            id=ident or "",
+            name=name or ident or "",
             positions=tuple(positions_list),
             steps=steps,
             setup=setup,
-            dose=Dose(sets=sets, rest_between_sets=rest, sides=sides, first_side=first_side),
+            dose=Dose(sets=sets or Amount.exactly(1), rest_between_sets=rest, sides=cast(Sides, sides),
+                      first_side=cast(Side, first_side)),
             needs=needs,
             cautions=cautions,
             about=about,
+            ready=ready,
+            settle=settle,
             pack=pack,
         )
+
+    def pace(self, raw: dict, path: str) -> float | None:
+        """``seconds_each``: how long one repetition takes, where the pack says (else the movement's own)."""
+        return self.positive(raw, "seconds_each", path, 2.0, high=30) if "seconds_each" in raw else None
+
+    def phases(self, raw: dict, path: str) -> tuple[str, ...] | None:
+        """The words said through one movement: ``phases = ["up", "and down"]``."""
+        if "phases" not in raw:
+            return None
+        value = raw["phases"]
+        if (not isinstance(value, list) or not 1 <= len(value) <= 4
+                or not all(isinstance(w, str) and w.strip() and len(w.split()) <= 4 for w in value)):
+            self.problem(join(path, "phases"),
+                         f"expected a list of 1 to 4 short words said through one movement, such as "
+                         f"[\"up\", \"and down\"], got {describe(value)}")
+            return None
+        return tuple(w.strip() for w in value)
 
     def steps(self, raw: Any, path: str, side_words: set[str]) -> tuple[Step, ...]:
         if not isinstance(raw, list) or not raw:
@@ -397,7 +435,8 @@ class _Reader:
         at = join(path, kind)
         match kind:
             case "say":
-                return Say(text) if text else None
+                aloud = self.text(raw, "aloud", path, placeholders=words)
+                return Say(text, aloud) if text else None
             case "hold":
                 seconds = self.amount(raw["hold"], at, "seconds")
                 return Hold(seconds, text) if seconds else None
@@ -409,8 +448,9 @@ class _Reader:
                 return Move(seconds, text) if seconds and text else None
             case "count":
                 times = self.amount(raw["count"], at, "times")
-                each = self.positive(raw, "seconds_each", path, 2.0, high=30)
-                return Count(times, text, each) if times and text else None
+                each = self.pace(raw, path)
+                phases = self.phases(raw, path)
+                return Count(times, text, each, phases) if times and text else None
             case "side":
                 side = raw["side"]
                 if side not in SIDES:
@@ -438,7 +478,9 @@ class _Reader:
                 if not isinstance(more, bool):
                     self.problem(join(path, "more"), f"expected true or false, got {describe(more)}")
                     return None
-                return Repeat(times, count, more, text) if times else None
+                each = self.pace(raw, path)
+                phases = self.phases(raw, path)
+                return Repeat(times, count, more, text, each, phases) if times else None
             case "alphabet":
                 if raw["alphabet"] is not True:
                     self.problem(at, f"expected true, got {describe(raw['alphabet'])}")
@@ -477,14 +519,14 @@ class _Reader:
         title = self.text(data, "title", path)
         intro = self.text(data, "intro", path)
         outro = self.text(data, "outro", path)
-        cautions = self.texts(data, "cautions", path)
+        cautions, caution_needs = self.cautions(data, "cautions", path)
         needs = self.needs(data, "needs", path)
         synonyms = tuple(s.lower() for s in self.texts(data, "synonyms", path))
         if len(self.problems) > before:
             return None
         routine = Routine(
-            id=ident,
-            title=title or ident,
+            id=ident or "",
+            title=title or ident or "",
             exercises=(),
             intro=intro,
             outro=outro,
@@ -492,8 +534,38 @@ class _Reader:
             needs=needs,
             synonyms=synonyms,
             pack=pack,
+            caution_needs=caution_needs,
         )
         return routine, tuple(refs)
+
+    def cautions(self, data: dict, key: str,
+                 path: str) -> tuple[tuple[str, ...], tuple[tuple[str, str], ...]]:
+        """A routine's cautions: texts, or ``{ say = "...", needs = "ankle-weights" }`` for a caution
+        said only when an exercise needs that equipment."""
+        value = data.get(key, [])
+        if not isinstance(value, list):
+            self.problem(join(path, key), f"expected a list of texts, got {describe(value)}")
+            return (), ()
+        texts: list[str] = []
+        about: list[tuple[str, str]] = []
+        for i, item in enumerate(value):
+            where = f"{join(path, key)}[{i}]"
+            if isinstance(item, dict):
+                table = self.table(item, where, {"say", "needs"}, ("say", "needs"))
+                text = self.text(table, "say", where)
+                needs = table.get("needs")
+                if "needs" in table and needs not in EQUIPMENT:
+                    self.problem(join(where, "needs"),
+                                 f"expected equipment ({', '.join(EQUIPMENT)}), got {describe(needs)}")
+                elif text and isinstance(needs, str):
+                    texts.append(text)
+                    about.append((text, needs))
+            elif not isinstance(item, str) or not item.strip():
+                self.problem(where,
+                             f"expected non-empty text or a {{ say, needs }} table, got {describe(item)}")
+            else:
+                texts.append(item.strip())
+        return tuple(texts), tuple(about)
 
 
 def join(path: str, key: str) -> str:

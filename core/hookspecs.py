@@ -21,6 +21,9 @@ hookimpl = pluggy.HookimplMarker("footwork")
 def footwork_pack_file() -> Traversable | Path | str | None:
     """Say where this pack's data file is, when it is not ``pack.toml`` beside the module.
 
+    Called on the pack's own implementation only. Return a path (or an ``importlib.resources``
+    file), or ``None`` for the default. ``footwork packs check`` runs it and names the path it got.
+
     Example plugin (``footwork_stretches/__init__.py``)::
 
         from importlib.resources import files
@@ -36,9 +39,10 @@ def footwork_pack_file() -> Traversable | Path | str | None:
 def footwork_routines(pack: Pack) -> list[Routine] | None:
     """Add routines written in Python to this pack, built from its exercises.
 
-    Called once per pack, after its data file is read, with the validated :class:`Pack`. Return
-    routines whose exercises are :class:`Exercise` objects (this pack's, or ``pack.exercises``
-    filtered), or ``None``. Their ids must not clash with the pack's own routines or another pack's.
+    Called once per pack, on that pack's own implementation only, after its data file is read, with
+    the validated :class:`Pack`. Return routines whose exercises are :class:`Exercise` objects (this
+    pack's, or ``pack.exercises`` filtered), or ``None``. Their ids must differ from the pack's own
+    routines'; another pack may use the same id (both load, and ``pack:routine`` tells them apart).
     A hook that raises, or returns anything else, fails its own pack, by name; the others load.
 
     Example plugin: a short routine made of the first two exercises::
@@ -52,12 +56,17 @@ def footwork_routines(pack: Pack) -> list[Routine] | None:
     """
 
 
-@hookspec
+@hookspec(firstresult=True)
 def footwork_adjust_routine(routine: Routine) -> Routine | None:
     """Adjust any loaded routine, from any pack; return the new routine, or ``None`` to leave it.
 
-    Called for every routine once all packs are loaded, so a pack can, say, add a closing line to
-    every routine. A hook that raises is reported against its own pack and the routine stays as it was.
+    Called through pluggy for every routine once all packs are loaded, so a pack can, say, add a
+    closing line to every routine. The first implementation to return a routine decides, in pluggy's
+    order: ``tryfirst=True`` ones first, ``trylast=True`` ones last, the others newest-registered
+    first. To change whatever the others decided, write a wrapper (``@hookimpl(wrapper=True)``): it
+    receives their routine, or ``None`` if none changed it, and returns the one to keep. A routine
+    keeps its id and pack whatever a hook returns. An implementation that raises, or returns
+    something other than a :class:`Routine`, is reported against its own pack; the others' results stand.
 
     Example plugin::
 
@@ -69,4 +78,11 @@ def footwork_adjust_routine(routine: Routine) -> Routine | None:
             if routine.outro is None:
                 return dataclasses.replace(routine, outro="Well done. Have a glass of water.")
             return None
+
+    Example wrapper, adding to what other packs did::
+
+        @hookimpl(wrapper=True)
+        def footwork_adjust_routine(routine):
+            adjusted = (yield) or routine
+            return dataclasses.replace(adjusted, synonyms=(*adjusted.synonyms, "my stretches"))
     """

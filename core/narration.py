@@ -14,13 +14,16 @@ import functools
 from dataclasses import dataclass
 
 from ._model import Level, Routine
+from .levels import level_for
 from .paging import MODES, Mode, PagingError, page_spans, prompt_for
-from .ssml import MAX_SSML_CHARS, to_ssml
-from .timeline import Break, Cue, Position, Timeline, compile_routine, speaking_seconds
+from .ssml import MAX_SSML_CHARS, fragment, to_ssml
+from .timeline import Break, Briefing, Cue, Position, Timeline, compile_routine, speaking_seconds
 from .transcript import to_text
+from .wording import spoken_minutes
 
 __all__ = [
-    "MODES", "Mode", "Narration", "Page", "PagingError", "narrate", "prompt_for", "to_ssml", "to_text",
+    "MODES", "Mode", "Narration", "Page", "PagingError", "estimate_seconds", "narrate", "planned_seconds",
+    "prompt_for", "to_ssml", "to_text",
 ]
 
 
@@ -28,7 +31,8 @@ __all__ = [
 class Page:
     """One Alexa response's worth of narration.
 
-    ``position`` is where the page's first exercise cue sits (on an intro-only page, the intro's).
+    ``position`` is where the page's first cue sits: the intro's on the first page, then the
+    exercise (set, side) the page starts in.
     ``planned_seconds`` is how long the page plays, its prompt included. ``prompt`` is the spoken
     prompt alone, also the end of ``ssml`` and ``text``; None on the last page.
     """
@@ -81,19 +85,63 @@ class Narration:
         }
 
 
-@functools.lru_cache(maxsize=256)
-def narrate(routine: Routine, level: Level = Level.STANDARD, mode: Mode = "guided") -> Narration:
-    """Narrate ``routine`` at ``level``, paged for ``mode``. Cached: routines are immutable."""
+def planned_seconds(routine: Routine, level: Level | str = Level.STANDARD, mode: Mode = "guided") -> float:
+    """How long ``routine`` plays at ``level`` in ``mode``, prompts included: THE length of a routine.
+
+    ``footwork routines``, the skill's "about N minutes", the intro's own "about N minutes" and
+    :attr:`Narration.planned_seconds` all come from here, so they agree. ``level`` is read as
+    :func:`~footwork.core.levels.level_for` reads it. (Not counted: the time a person takes to say
+    "next" or "ready", which is theirs.)
+    """
+    return narrate(routine, Level(level), mode).planned_seconds
+
+
+def estimate_seconds(routine: Routine, level: Level | str = Level.STANDARD) -> float:
+    """The guided length of ``routine`` at ``level``: :func:`planned_seconds` in guided mode."""
+    return planned_seconds(routine, level, "guided")
+
+
+@functools.lru_cache(maxsize=512)
+def narrate(routine: Routine, level: Level = Level.STANDARD, mode: Mode = "guided",
+            briefing: Briefing = "full") -> Narration:
+    """Narrate ``routine`` at ``level``, paged for ``mode``. Cached: routines are immutable.
+
+    The narration's ``level`` is the one really narrated (:func:`~footwork.core.levels.level_for`):
+    strong, for a routine with no range to read harder, is standard. ``briefing`` is "full" (every
+    caution of the routine, for a first use) or "reminder" (the one-line pain-free reminder).
+    """
     if mode not in MODES:
         raise ValueError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
-    timeline = compile_routine(routine, Level(level))
+    if briefing not in ("full", "reminder"):
+        raise ValueError(f"briefing must be full or reminder, not {briefing!r}")
+    level = level_for(routine, level)
+    timeline = compile_routine(routine, level, mode, briefing)
     spans = page_spans(timeline, mode)
+    pages = _pages(timeline, mode, spans)
+    for _ in range(3):
+        # The intro says how long the whole plays, prompts included, which paging adds: say that.
+        total = sum(page.planned_seconds for page in pages)
+        if spoken_minutes(total) in timeline.cues[0].text:
+            break
+        said = timeline.cues[0]
+        timeline = compile_routine(routine, level, mode, briefing, round(total, 2))
+        heard = timeline.cues[0]
+        if (heard.seconds, len(fragment(heard))) != (said.seconds, len(fragment(said))):
+            spans = page_spans(timeline, mode)  # the pages' sizes changed: page again
+            pages = _pages(timeline, mode, spans)
+        else:
+            # Only the first sentence's number changed: the same pages, the first one said anew.
+            pages = (*_pages(timeline, mode, spans[:1], len(spans)), *pages[1:])
+    return Narration(routine, level, mode, timeline, pages)
+
+
+def _pages(timeline: Timeline, mode: Mode, spans: list[tuple[int, int]],
+           total: int | None = None) -> tuple[Page, ...]:
     breaks = {b.index: b for b in timeline.breaks}
-    pages = tuple(
-        _page(timeline, number, len(spans), start, end, breaks.get(end), mode)
+    return tuple(
+        _page(timeline, number, total or len(spans), start, end, breaks.get(end), mode)
         for number, (start, end) in enumerate(spans, start=1)
     )
-    return Narration(routine, Level(level), mode, timeline, pages)
 
 
 def _page(timeline: Timeline, number: int, total: int, start: int, end: int, at: Break | None,
@@ -103,6 +151,5 @@ def _page(timeline: Timeline, number: int, total: int, start: int, end: int, at:
     ssml = to_ssml(cues, prompt)
     if len(ssml) >= MAX_SSML_CHARS:  # the pager's sums say this cannot happen; Alexa would refuse it
         raise PagingError(f"page {number} of {timeline.routine.id} has {len(ssml)} characters of SSML")
-    first = next((c for c in cues if c.position.section == "exercise"), cues[0])
     seconds = sum(c.seconds for c in cues) + (speaking_seconds(prompt) if prompt else 0.0)
-    return Page(number, total, first.position, ssml, to_text(cues, prompt), prompt, round(seconds, 2), cues)
+    return Page(number, total, cues[0].position, ssml, to_text(cues, prompt), prompt, round(seconds, 2), cues)

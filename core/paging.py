@@ -1,42 +1,44 @@
 """Cutting a timeline into pages: one Alexa response each, ending at a natural point.
 
-An Alexa response cannot be paused, so the narration comes in pages and the person says "next"
-between them. Pages end only at the timeline's :class:`~footwork.core.timeline.Break` points (between
-exercises, sets, sides, rounds or whole steps), never inside a hold or a count, and each page's SSML,
-prompt included, stays under :data:`~footwork.core.ssml.MAX_SSML_CHARS`.
+An Alexa response cannot be paused, so the narration comes in pages and the person says "next" (or
+"ready") between them. Pages end only at the timeline's :class:`~footwork.core.timeline.Break`
+points, never inside a hold or a count, and each page's SSML, prompt included, stays under
+:data:`~footwork.core.ssml.MAX_SSML_CHARS`.
 
-Guided mode
-    A page per exercise. An exercise longer than :data:`GUIDED_MAX_SECONDS` is cut at its sets; a set
-    still too long at its sides, then its rounds, then between steps. Parts that fit together share a
-    page ("sets one and two", then "say next for set three"). The intro is a page of its own, ending
-    with "say next for exercise one": it tells the person what to fetch and how to stand, and they
-    need the time to do it. The outro shares the last page when the SSML allows.
+Guided mode: one rule a person can learn
+    A page is one exercise on one side (one set of it, where it has sets), or one set when both
+    feet work together. Where the next exercise needs a new position, the page ends with what to do
+    and "say ready when you're lying down", so the counting never starts before the person is
+    there; the intro's page ends that way too, getting them into the first position. A part longer
+    than :data:`GUIDED_MAX_SECONDS` splits into equal groups of its rounds, so both sides split at
+    the same point and no round is left over on a page of its own.
 
 Hands-free mode
-    The fewest pages the SSML limit allows, for people who would rather not speak between exercises.
-    Among the ways to use that few pages, the one that cuts at the coarsest points wins: between
-    exercises rather than between sets, between sets rather than between steps.
+    The fewest pages the SSML limit allows, none longer than :data:`HANDS_FREE_MAX_SECONDS` of
+    planned time, ending where the person changes position whenever that costs no extra page (then
+    between exercises, sets, sides, rounds, steps, in that order of preference).
 """
 
 from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
-from typing import Literal
 
 from .ssml import MAX_SSML_CHARS, fragment, ssml_length
-from .timeline import BREAK_LEVELS, Break, Cue, Timeline
+from .timeline import MODES, Break, BreakLevel, Cue, Mode, Timeline, speaking_seconds
 
-Mode = Literal["guided", "hands-free"]
-MODES: tuple[Mode, ...] = ("guided", "hands-free")
+__all__ = ["GUIDED_MAX_SECONDS", "HANDS_FREE_MAX_SECONDS", "MODES", "Mode", "Pager", "PagingError",
+           "page_spans", "prompt_for"]
 
-#: The longest a guided page may plan to last, unless one step alone is longer. The threshold
-#: is about what a page costs when something interrupts it: a response cannot be paused, so a
-#: person who stops mid-page (the doorbell, a cramp) hears the whole page again from its start.
-#: Two and a half minutes bounds that re-do at about one exercise of the content (most run 40 s to
-#: 2 minutes at the standard level) while splitting only the long ones: heel raises in its sets,
-#: toe walking in its rounds. Much shorter and people would be saying "next" every few holds.
-GUIDED_MAX_SECONDS = 150.0
+#: The longest a guided page may plan to last, unless one step alone is longer. A response cannot
+#: be paused, so a person who stops mid-page (the doorbell, a cramp) hears the whole page again
+#: from its start: four minutes bounds that re-do, splitting only the long parts (toe walking in its
+#: rounds), not the ordinary one side of an exercise (most take one to three minutes).
+GUIDED_MAX_SECONDS = 240.0
+#: The longest a hands-free page may plan to last: a person who needs to stop waits at most this long.
+HANDS_FREE_MAX_SECONDS = 300.0
+#: The breaks a guided page always ends at: the parts of the one rule.
+GUIDED_PARTS: frozenset[BreakLevel] = frozenset({"transition", "exercise", "set", "side"})
 
 #: Characters left free under Alexa's limit for what the skill says around a page ("Okay, Ankle
 #: strengthening.", "That's three days in a row. Well done.").
@@ -45,11 +47,14 @@ SKILL_HEADROOM = 300
 GUIDED_PROMPT = "Say next for {label}, or repeat to hear that again."
 GUIDED_PROMPT_UNNAMED = "Say next to carry on, or repeat to hear that again."
 HANDS_FREE_PROMPT = "Say next to carry on."
+READY_PROMPT = "Say ready when {ready}."
 
-#: How much a page ending at each level of break is preferred: coarse first; cue boundaries that
-#: are no break at all, used only when a step alone is over the SSML limit, last.
-_RANK = {level: rank for rank, level in enumerate(BREAK_LEVELS)}
-_NO_BREAK = len(BREAK_LEVELS)
+#: What a page ending at each level of break costs, in pages: a cut mid-exercise is as bad as one
+#: more page, a cut where the person changes position costs nothing. Cue boundaries that are no
+#: break at all, used only when a step alone is over the SSML limit, cost most.
+_COST: dict[str, float] = {"transition": 0.0, "exercise": 0.3, "set": 0.6, "side": 0.6, "round": 1.0,
+                           "step": 1.5}
+_NO_BREAK = 3.0
 
 Span = tuple[int, int]
 
@@ -59,7 +64,10 @@ class PagingError(ValueError):
 
 
 def prompt_for(mode: Mode, at: Break | None) -> str:
-    """The prompt that ends a page, naming what the next page starts with where the mode says so."""
+    """The prompt that ends a page: at a change of position, what to be ready for; else, in guided
+    mode, what the next page starts with."""
+    if at is not None and at.ready:
+        return READY_PROMPT.format(ready=at.ready)
     if mode == "hands-free":
         return HANDS_FREE_PROMPT
     if at is not None and at.label:
@@ -80,12 +88,19 @@ class Pager:
         self.breaks = {b.index: b for b in timeline.breaks if 0 < b.index < len(self.cues)}
         self._chars = [0, *itertools.accumulate(len(fragment(c)) for c in self.cues)]
         self._seconds = [0.0, *itertools.accumulate(c.seconds for c in self.cues)]
+        self._prompts: dict[int, str | None] = {}
+        # Guided pages are timed by their exercise cues: the intro and closing may add to a page.
+        self._work = [0.0, *itertools.accumulate(
+            c.seconds if c.position.section == "exercise" else 0.0 for c in self.cues)]
 
     # -- sizes ------------------------------------------------------------------------------------
 
     def prompt(self, end: int) -> str | None:
         """The prompt of a page ending before cue ``end``: none on the last page."""
-        return None if end >= len(self.cues) else prompt_for(self.mode, self.breaks.get(end))
+        if end not in self._prompts:
+            last = end >= len(self.cues)
+            self._prompts[end] = None if last else prompt_for(self.mode, self.breaks.get(end))
+        return self._prompts[end]
 
     def chars(self, start: int, end: int) -> int:
         return ssml_length(self._chars[end] - self._chars[start], self.prompt(end))
@@ -98,7 +113,11 @@ class Pager:
 
     def fits(self, start: int, end: int) -> bool:
         """Whether ``[start, end)`` makes one page in this mode."""
-        if self.mode == "guided" and self.seconds(start, end) > GUIDED_MAX_SECONDS + 1e-9:
+        if self.mode == "guided" and self._work[end] - self._work[start] > GUIDED_MAX_SECONDS + 1e-9:
+            return False
+        prompt = self.prompt(end)
+        limit = HANDS_FREE_MAX_SECONDS - (speaking_seconds(prompt) if prompt else 0.0)
+        if self.mode == "hands-free" and self.seconds(start, end) > limit + 1e-9:
             return False
         return self.fits_ssml(start, end)
 
@@ -113,75 +132,76 @@ class Pager:
         return self._guided()
 
     def _guided(self) -> list[Span]:
-        exercise_starts = [i for i, b in self.breaks.items() if b.level == "exercise"]
-        bounds = [0, *sorted(exercise_starts), len(self.cues)]
+        cuts = sorted(i for i, b in self.breaks.items() if b.level in GUIDED_PARTS)
+        parts = list(itertools.pairwise([0, *cuts, len(self.cues)]))
+        # The parts of one exercise (its sides and sets) split into the same number of groups, so that
+        # the right side is cut where the left was.
+        groups: dict[int, int] = {}
+        for start, end in parts:
+            key = self.cues[start].position.exercise
+            groups[key] = max(groups.get(key, 1), self._groups_needed(start, end))
         pages: list[Span] = []
-        for start, end in itertools.pairwise(bounds):
-            pages += self._split(start, end, depth=1)
-        # The outro shares the last page. The intro keeps a page of its own: it says what to fetch
-        # and how to stand, and the person needs the time to do that before the counting starts.
-        if len(pages) > 1 and self.cues[pages[-1][0]].position.section == "outro":
-            if self.fits_ssml(pages[-2][0], pages[-1][1]):
-                pages[-2:] = [(pages[-2][0], pages[-1][1])]
+        for start, end in parts:
+            pages += self._part(start, end, groups[self.cues[start].position.exercise])
         return pages
 
-    def _split(self, start: int, end: int, depth: int) -> list[Span]:
-        """``[start, end)`` as guided pages, cutting at breaks of ``BREAK_LEVELS[depth]`` or finer."""
-        if self.fits(start, end):
-            return [(start, end)]
-        level = BREAK_LEVELS[depth]
-        if level == "step":
-            return self._pack(start, end)
-        cuts = sorted(i for i, b in self.breaks.items() if start < i < end and b.level == level)
-        if not cuts:
-            return self._split(start, end, depth + 1)
+    def _rounds(self, start: int, end: int) -> list[Span]:
+        rounds = sorted(i for i, b in self.breaks.items() if start < i < end and b.level == "round")
+        return list(itertools.pairwise([start, *rounds, end]))
+
+    @staticmethod
+    def _grouped(rounds: list[Span], groups: int) -> list[Span]:
+        size = len(rounds) // groups
+        return [(rounds[g * size][0], rounds[(g + 1) * size - 1][1]) for g in range(groups)]
+
+    def _groups_needed(self, start: int, end: int) -> int:
+        """The fewest equal groups of its rounds that part ``[start, end)`` fits in (1: it fits whole)."""
+        rounds = self._rounds(start, end)
+        for groups in range(1, len(rounds) + 1):
+            if len(rounds) % groups == 0 and all(self.fits(*s) for s in self._grouped(rounds, groups)):
+                return groups
+        return len(rounds)
+
+    def _part(self, start: int, end: int, groups: int) -> list[Span]:
+        """One part of the guided rule as pages: its rounds in ``groups`` equal groups, any group still
+        too long for Alexa packed at its steps."""
+        rounds = self._rounds(start, end)
+        if len(rounds) % groups:
+            groups = self._groups_needed(start, end)
         pages: list[Span] = []
-        group: Span | None = None
-        for part_start, part_end in itertools.pairwise([start, *cuts, end]):
-            if group is not None and self.fits(group[0], part_end):
-                group = (group[0], part_end)
-                continue
-            if group is not None:
-                pages.append(group)
-                group = None
-            if self.fits(part_start, part_end):
-                group = (part_start, part_end)
-            else:
-                pages += self._split(part_start, part_end, depth + 1)
-        if group is not None:
-            pages.append(group)
+        for span in self._grouped(rounds, groups):
+            pages += [span] if self.fits(*span) else self._pack(*span)
         return pages
 
     def _pack(self, start: int, end: int) -> list[Span]:
         """The fewest pages for ``[start, end)`` cut at any break, preferring coarse breaks.
 
         Dynamic programming over the candidate cuts: for each, the cheapest way to end a page
-        there, cost being (pages, summed rank of the cuts). In guided mode the time limit gives
-        way where two neighbouring cuts are further apart than it: a 3-minute hold is one page.
+        there, cost being pages plus the summed :data:`_COST` of the cuts. The time limit gives way
+        where two neighbouring cuts are further apart than it: a 6-minute hold is one page.
         """
         cands = self._candidates(start, end)
-        best: dict[int, tuple[tuple[int, int], int | None]] = {0: ((0, 0), None)}
+        best: dict[int, tuple[float, int | None]] = {0: (0.0, None)}
         for i in range(1, len(cands)):
-            rank = 0 if cands[i] == end else _RANK.get(self._level(cands[i]), _NO_BREAK)
-            choice: tuple[tuple[int, int], int | None] | None = None
+            rank = 0.0 if cands[i] == end else _COST.get(self._level(cands[i]), _NO_BREAK)
+            choice: tuple[float, int | None] | None = None
             for j in range(i - 1, -1, -1):
                 neighbours = j == i - 1
                 if not (self.fits(cands[j], cands[i]) or (neighbours and self.fits_ssml(cands[j], cands[i]))):
                     break  # a longer page fits no better
-                (pages, ranks), _ = best[j]
-                cost = (pages + 1, ranks + rank)
+                cost = best[j][0] + 1 + rank
                 if choice is None or cost < choice[0]:
                     choice = (cost, j)
             if choice is None:
                 raise PagingError(self._too_long(cands[i - 1], cands[i]))
             best[i] = choice
         spans: list[Span] = []
-        i: int | None = len(cands) - 1
-        while i:
-            j = best[i][1]
-            assert j is not None
-            spans.append((cands[j], cands[i]))
-            i = j
+        at: int | None = len(cands) - 1
+        while at:
+            before = best[at][1]
+            assert before is not None
+            spans.append((cands[before], cands[at]))
+            at = before
         return spans[::-1]
 
     def _level(self, index: int) -> str:

@@ -1,9 +1,10 @@
 """Finding packs through the ``footwork`` entry-point group and loading each one in isolation.
 
-pluggy calls every implementation of a hook in one go, so one raising plugin breaks the call for
-all of them. Footwork instead registers each pack with its own plugin manager call and calls its
-hooks one implementation at a time, so a pack that fails to import, raises in a hook, ships invalid
-data, needs a newer schema or collides with another pack is reported by name and the rest load.
+pluggy does the calling: each pack's hooks go through one plugin manager, so ``tryfirst``,
+``trylast``, wrappers and ``firstresult`` work as pluggy documents. Each pack is registered behind a
+guard (:mod:`._guard`), so a pack that fails to import, raises in a hook, returns nonsense, ships
+invalid data or needs a newer schema is reported by name, and the others load with their results
+kept. Two packs using the same routine id or spoken name both load, each with a warning.
 """
 
 from __future__ import annotations
@@ -21,13 +22,13 @@ from importlib.resources import files
 from importlib.resources.abc import Traversable
 from pathlib import Path
 from types import ModuleType
-from typing import Any
 
 import pluggy
 
 from . import hookspecs
-from ._catalog import Catalog, LoadedPack
-from ._errors import PackError
+from ._catalog import Catalog, FailedPack, LoadedPack, PackStatus, routine_ref, spoken_key, spoken_names
+from ._errors import PackDataError, PackError
+from ._guard import PROJECT, Check, Fault, Faults, StandIn, hook_problems, marked, stand_in
 from ._model import Exercise, Pack, Routine
 from ._schema import ID_PATTERN, parse_pack_data
 from .settings import PACKS, pack_selection_from_env
@@ -71,6 +72,43 @@ def installed_packs() -> list[PackEntry]:
     return sorted(entries.values(), key=lambda e: (e.name, _normal(e.distribution)))
 
 
+def requirement_name(requirement: str) -> str:
+    """The normalised distribution a requirement names: "Footwork_Foot>=1" -> "footwork-foot"."""
+    match = re.match(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)", requirement)
+    return _normal(match.group(1)) if match else ""
+
+
+def with_dependencies(names: Iterable[str], entries: Sequence[PackEntry] | None = None) -> set[str]:
+    """``names`` and every installed pack their distributions require, however deep.
+
+    A pack's own tests load it this way, so a routine that borrows another pack's exercise finds it:
+    ``load_catalog(only=with_dependencies(["my-pack"]))``. Optional requirements (extras) do not count.
+    """
+    entries = installed_packs() if entries is None else list(entries)
+    by_distribution: dict[str, list[str]] = {}
+    for entry in entries:
+        by_distribution.setdefault(_normal(entry.distribution), []).append(entry.name)
+    distribution_of = {e.name: e.distribution for e in entries if e.distribution}
+    wanted = set(names)
+    waiting = sorted(wanted)
+    while waiting:
+        distribution = distribution_of.get(waiting.pop())
+        if distribution is None:
+            continue
+        try:
+            requires = metadata.requires(distribution) or []
+        except metadata.PackageNotFoundError:
+            continue
+        for requirement in requires:
+            if "extra" in requirement.partition(";")[2]:
+                continue
+            for name in by_distribution.get(requirement_name(requirement), []):
+                if name not in wanted:
+                    wanted.add(name)
+                    waiting.append(name)
+    return wanted
+
+
 def load_catalog(
     entries: Sequence[PackEntry] | None = None,
     *,
@@ -89,7 +127,7 @@ def load_catalog(
     if only is None:
         only = pack_selection_from_env()
         selection = PACKS
-    loaded: list[LoadedPack] = []
+    items: list[PackStatus] = []
     left_out: set[str] = set()
     if only is not None:
         wanted = set(only)
@@ -98,56 +136,235 @@ def load_catalog(
         for name in sorted(wanted - set(known)):
             hint = difflib.get_close_matches(name, known, n=1)
             guess = f"; did you mean '{hint[0]}'?" if hint else ""
-            reason = f"named in {selection}, but not installed{guess}"
-            loaded.append(LoadedPack.failed(name, None, None, reason))
+            items.append(FailedPack(name, None, None, f"named in {selection}, but not installed{guess}",
+                                    stage="selection"))
         entries = [e for e in entries if e.name in wanted]
 
-    manager = pluggy.PluginManager("footwork")
-    manager.add_hookspecs(hookspecs)
-    attempted: dict[str, LoadedPack] = {}
+    loader = _Loader()
+    taken: dict[str, PackEntry] = {}
     for entry in entries:
-        if entry.name in attempted:
-            first = attempted[entry.name]
+        if entry.name in taken:
+            first = taken[entry.name]
             reason = (
                 f"the pack name '{entry.name}' is already taken by "
                 f"{first.distribution or 'another pack'}; uninstall one of them"
             )
-            loaded.append(LoadedPack.failed(entry.name, entry.distribution, entry.version, reason))
+            items.append(FailedPack(entry.name, entry.distribution, entry.version, reason, stage="name"))
             continue
-        try:
-            pack = _load_one(entry, manager)
-        except PackError as error:
-            item = LoadedPack.failed(entry.name, entry.distribution, entry.version, error.reason)
-        else:
-            item = LoadedPack(entry.name, entry.distribution, entry.version or pack.version, pack=pack)
-        attempted[entry.name] = item
-        loaded.append(item)
+        taken[entry.name] = entry
+        items.append(loader.load(entry))
+    items = _link(items, left_out, selection)
+    _warn_about_clashes([item for item in items if isinstance(item, LoadedPack)])
     for plugin in extra_plugins:
-        manager.register(plugin)
-    return _link(loaded, attempted, manager, left_out, selection)
+        loader.add_extra(plugin)
+    loader.adjust(items)
+    return Catalog(items)
 
 
-def _load_one(entry: PackEntry, manager: pluggy.PluginManager) -> Pack:
-    """Import, register and read one pack; any failure is a :class:`PackError` naming it."""
-    module = _import(entry)
-    other = manager.get_name(module)
-    if other is not None:
-        raise PackError(entry.name, f"its module {module.__name__} is already loaded as pack '{other}'")
-    try:
-        manager.register(module, name=entry.name)
-    except Exception as error:  # noqa: BLE001 - the pack's hooks are wrong, not the core
-        if manager.is_registered(module):  # older pluggy can leave a half-registered plugin
-            manager.unregister(module)
-        raise PackError(entry.name, f"cannot register its hooks: {_brief(error)}") from error
-    try:
-        return _read_pack(entry, module, manager)
-    except PackError:
-        # A pack that failed takes no further part: its footwork_adjust_routine hook must not run.
-        manager.unregister(module)
-        raise
-    except Exception as error:  # noqa: BLE001 - a last guard: nothing a pack does may stop the others
-        manager.unregister(module)
-        raise PackError(entry.name, f"cannot be loaded: {_brief(error)}") from error
+class Unusable(TypeError):
+    """A hook returned something it may not: "returned int, not a path or None"."""
+
+
+def _check_pack_file(located: object) -> None:
+    if not isinstance(located, str | os.PathLike | Traversable):
+        raise Unusable(f"returned {type(located).__name__}, not a path or None")
+
+
+def _check_routines(routines: object) -> None:
+    if not isinstance(routines, list | tuple):
+        raise Unusable(f"returned {type(routines).__name__}, not a list of Routines")
+    for routine in routines:
+        if not isinstance(routine, Routine):
+            raise Unusable(f"returned {type(routine).__name__}, not a Routine")
+        if not isinstance(routine.id, str) or not ID_PATTERN.match(routine.id):
+            raise Unusable(f"returned a routine with a malformed id {routine.id!r}")
+        if not routine.exercises or not all(isinstance(e, Exercise) for e in routine.exercises):
+            raise Unusable(f"returned routine '{routine.id}' with no Exercise objects")
+
+
+def _check_adjusted(routine: object) -> None:
+    if not isinstance(routine, Routine):
+        raise Unusable(f"returned {type(routine).__name__}, not a Routine or None")
+    if not routine.exercises or not all(isinstance(e, Exercise) for e in routine.exercises):
+        raise Unusable("returned a routine with no Exercise objects")
+
+
+#: What each hook may return (besides None), checked as each implementation returns.
+CHECKS: dict[str, Check] = {
+    "footwork_pack_file": _check_pack_file,
+    "footwork_routines": _check_routines,
+    "footwork_adjust_routine": _check_adjusted,
+}
+
+
+def _fault_text(fault: Fault) -> str:
+    if isinstance(fault.error, Unusable):
+        return f"hook {fault.hook} {fault.error}"
+    return f"hook {fault.hook} raised {_brief(fault.error)}"
+
+
+def _plugin_manager() -> pluggy.PluginManager:
+    manager = pluggy.PluginManager(PROJECT)
+    manager.add_hookspecs(hookspecs)
+    return manager
+
+
+class _Loader:
+    """One load. A pack's own hooks (its data file, its routines) are called by pluggy on a plugin
+    manager that holds that pack alone while it is read; a pack that loads then joins the shared
+    manager, on which footwork_adjust_routine is called for every routine."""
+
+    def __init__(self) -> None:
+        self.manager = _plugin_manager()
+        self.reader = _plugin_manager()
+        self.faults = Faults()
+        self.packs: dict[str, StandIn] = {}
+        self.modules: dict[int, str] = {}
+        #: Registered name -> how a plugin that is not a pack is named in messages.
+        self.extras: dict[str, str] = {}
+        #: How far the pack being loaded got, for :attr:`FailedPack.stage`.
+        self.stage = "import"
+
+    def load(self, entry: PackEntry) -> PackStatus:
+        self.stage = "import"
+        try:
+            return self._load(entry)
+        except PackError as error:
+            stage = "data" if isinstance(error, PackDataError) else self.stage
+            return FailedPack(entry.name, entry.distribution, entry.version, error.reason, stage=stage)
+
+    def _load(self, entry: PackEntry) -> LoadedPack:
+        """Import, register and read one pack; any failure is a :class:`PackError` naming it."""
+        module = _import(entry)
+        other = self.modules.get(id(module))
+        if other is not None:
+            raise PackError(entry.name, f"its module {module.__name__} is already loaded as pack '{other}'")
+        self.stage = "hooks"
+        marks = marked(module)
+        warnings = hook_problems(module, marks)
+        plugin = stand_in(module, entry.name, self.faults, CHECKS, marks)
+        try:
+            self.reader.register(plugin, name=entry.name)
+        except Exception as error:  # noqa: BLE001 - the pack's hooks are wrong, not the core
+            raise PackError(entry.name, f"cannot register its hooks: {_brief(error)}") from error
+        self.modules[id(module)] = entry.name
+        try:
+            pack = self._read_pack(entry, module, self.reader)
+        except PackError:
+            raise
+        except Exception as error:  # noqa: BLE001 - a last guard: nothing a pack does may stop the others
+            raise PackError(entry.name, f"cannot be loaded: {_brief(error)}") from error
+        finally:
+            self.reader.unregister(plugin)
+        # Only a pack that loaded takes part in adjusting the routines.
+        self.manager.register(plugin, name=entry.name)
+        self.packs[entry.name] = plugin
+        return LoadedPack(entry.name, entry.distribution, entry.version or pack.version, pack=pack,
+                          warnings=warnings)
+
+    def _drop(self, name: str) -> None:
+        plugin = self.packs.pop(name, None)
+        if plugin is not None and self.manager.is_registered(plugin):
+            self.manager.unregister(plugin)
+
+    def _call_own(self, own: pluggy.PluginManager, hook: str, name: str, **kwargs: object) -> object:
+        """Call ``hook`` through pluggy on pack ``name``'s own manager; a fault fails the pack, by name."""
+        result = getattr(own.hook, hook)(**kwargs)
+        faults = self.faults.take()
+        if faults:
+            raise PackError(name, _fault_text(faults[0]))
+        return result
+
+    def _data_file(
+        self, entry: PackEntry, module: ModuleType, own: pluggy.PluginManager
+    ) -> Traversable | Path:
+        located = self._call_own(own, "footwork_pack_file", entry.name)
+        if isinstance(located, str | os.PathLike):
+            return Path(located)
+        if isinstance(located, Traversable):
+            return located
+        if getattr(module, "__path__", None) is not None:
+            # A package: pack.toml inside it, wherever and however it is installed.
+            if getattr(module, "__spec__", None) is not None:
+                try:
+                    return files(module) / DATA_FILE
+                except (TypeError, ValueError, ModuleNotFoundError):
+                    pass
+            return Path(list(module.__path__)[0]) / DATA_FILE
+        parent = module.__name__.rpartition(".")[0]
+        if parent:
+            return files(parent) / DATA_FILE
+        # A top-level single module: "pack.toml beside it" would be one file shared by every such pack.
+        raise PackError(
+            entry.name,
+            f"{module.__name__} is not a package, so it has no {DATA_FILE} of its own; "
+            "make it a package or say where the data is with a footwork_pack_file hook",
+        )
+
+    def _read_pack(self, entry: PackEntry, module: ModuleType, own: pluggy.PluginManager) -> Pack:
+        location = self._data_file(entry, module, own)
+        self.stage = "data"
+        try:
+            raw = location.read_bytes()
+        except FileNotFoundError:
+            missing = f"no data file: {location.name} is missing (looked for {_shown(location, module)})"
+            raise PackError(entry.name, missing) from None
+        except OSError as error:
+            raise PackError(
+                entry.name, f"cannot read {_shown(location, module)}: {error.strerror or error}"
+            ) from None
+        pack = parse_pack_data(raw, pack=entry.name, file=location.name, version=entry.version)
+
+        self.stage = "hooks"
+        results = self._call_own(own, "footwork_routines", entry.name, pack=pack)
+        routines = [routine for result in results or [] for routine in result]  # type: ignore[attr-defined]
+        taken = {r.id for r, _ in pack.unresolved}
+        for routine in routines:
+            if routine.id in taken:
+                raise PackError(entry.name, f"hook footwork_routines returned routine '{routine.id}', "
+                                            "an id this pack already uses")
+            taken.add(routine.id)
+        owned = tuple(dataclasses.replace(r, pack=entry.name) for r in routines)
+        return dataclasses.replace(pack, routines=owned)
+
+    def add_extra(self, plugin: object) -> None:
+        label = getattr(plugin, "__name__", None) or type(plugin).__name__
+        name = f"extra plugin {len(self.extras) + 1}: {label}"
+        self.manager.register(stand_in(plugin, name, self.faults, CHECKS), name=name)
+        self.extras[name] = label
+
+    def adjust(self, items: list[PackStatus]) -> None:
+        """Run footwork_adjust_routine on every loaded routine; a failing implementation only warns."""
+        for item in items:
+            if not isinstance(item, LoadedPack):
+                self._drop(item.name)
+        hook = self.manager.hook.footwork_adjust_routine
+        if not hook.get_hookimpls():
+            return
+        by_name = {item.name: item for item in items if isinstance(item, LoadedPack)}
+        for item in by_name.values():
+            adjusted = []
+            for routine in item.routines:
+                result = hook(routine=routine)
+                for fault in self.faults.take():
+                    message = f"{_fault_text(fault)} on '{routine_ref(routine)}'"
+                    if fault.plugin in by_name:
+                        by_name[fault.plugin].warn(message)
+                    else:
+                        # A plugin that is not a pack: report it against the routine it failed on.
+                        label = self.extras.get(fault.plugin, fault.plugin)
+                        item.warn(message.replace("hook", f"hook of {label}:", 1))
+                if isinstance(result, Routine) and result.exercises:
+                    routine = dataclasses.replace(result, id=routine.id, pack=routine.pack)
+                adjusted.append(routine)
+            item.routines = tuple(adjusted)
+
+
+def _shown(location: Traversable | Path, module: ModuleType) -> str:
+    """Where a data file was looked for: its path, or its name in the package for one in a zip."""
+    if isinstance(location, Path):
+        return str(location)
+    return f"{location.name} in the package {module.__name__}"
 
 
 def _import(entry: PackEntry) -> ModuleType:
@@ -160,169 +377,59 @@ def _import(entry: PackEntry) -> ModuleType:
         raise PackError(entry.name, f"cannot import {module_name}: {_brief(error)}") from error
 
 
-def _call(impl: Any, **kwargs: Any) -> Any:
-    """Call one hook implementation with the arguments it asks for (pluggy allows a subset)."""
-    return impl.function(**{name: kwargs[name] for name in impl.argnames})
+def _link(items: list[PackStatus], left_out: set[str], selection: str) -> list[PackStatus]:
+    """Resolve cross-pack exercise references, then put each pack's routines together.
 
-
-def _data_file(entry: PackEntry, module: ModuleType, manager: pluggy.PluginManager) -> Traversable | Path:
-    impl = _impl_of(manager, "footwork_pack_file", module)
-    if impl is not None:
-        try:
-            located = _call(impl)
-        except Exception as error:  # noqa: BLE001
-            raise PackError(entry.name, f"hook footwork_pack_file raised {_brief(error)}") from error
-        if isinstance(located, str | os.PathLike):
-            return Path(located)
-        if isinstance(located, Traversable):
-            return located
-        if located is not None:
-            raise PackError(
-                entry.name, f"hook footwork_pack_file returned {type(located).__name__}, not a path or None"
-            )
-    if getattr(module, "__path__", None) is not None:
-        # A package: pack.toml inside it, wherever and however it is installed.
-        if getattr(module, "__spec__", None) is not None:
-            try:
-                return files(module) / DATA_FILE
-            except (TypeError, ValueError, ModuleNotFoundError):
-                pass
-        return Path(list(module.__path__)[0]) / DATA_FILE
-    parent = module.__name__.rpartition(".")[0]
-    if parent:
-        return files(parent) / DATA_FILE
-    # A top-level single module: "pack.toml beside it" would be one file shared by every such pack.
-    raise PackError(
-        entry.name,
-        f"{module.__name__} is not a package, so it has no {DATA_FILE} of its own; "
-        "make it a package or say where the data is with a footwork_pack_file hook",
-    )
-
-
-def _read_pack(entry: PackEntry, module: ModuleType, manager: pluggy.PluginManager) -> Pack:
-    location = _data_file(entry, module, manager)
-    try:
-        raw = location.read_bytes()
-    except FileNotFoundError:
-        raise PackError(entry.name, f"no data file: {location.name} is missing from the package") from None
-    except OSError as error:
-        raise PackError(entry.name, f"cannot read {location.name}: {error.strerror or error}") from None
-    pack = parse_pack_data(raw, pack=entry.name, file=location.name, version=entry.version)
-
-    impl = _impl_of(manager, "footwork_routines", module)
-    if impl is not None:
-        try:
-            extra = _call(impl, pack=pack) or []
-            routines = list(extra)
-        except Exception as error:  # noqa: BLE001
-            raise PackError(entry.name, f"hook footwork_routines raised {_brief(error)}") from error
-        taken = {r.id for r, _ in pack.unresolved}
-        for routine in routines:
-            _check_python_routine(entry.name, routine, taken)
-            taken.add(routine.id)
-        owned = tuple(dataclasses.replace(r, pack=entry.name) for r in routines)
-        pack = dataclasses.replace(pack, routines=owned)
-    return pack
-
-
-def _check_python_routine(pack: str, routine: object, taken: set[str]) -> None:
-    where = "hook footwork_routines"
-    if not isinstance(routine, Routine):
-        raise PackError(pack, f"{where} returned {type(routine).__name__}, not a Routine")
-    if not isinstance(routine.id, str) or not ID_PATTERN.match(routine.id):
-        raise PackError(pack, f"{where} returned a routine with a malformed id {routine.id!r}")
-    if routine.id in taken:
-        raise PackError(pack, f"{where} returned routine '{routine.id}', an id this pack already uses")
-    if not routine.exercises or not all(isinstance(e, Exercise) for e in routine.exercises):
-        raise PackError(pack, f"{where} returned routine '{routine.id}' with no Exercise objects")
-
-
-def _impl_of(manager: pluggy.PluginManager, hook: str, plugin: object) -> pluggy.HookImpl | None:
-    for impl in getattr(manager.hook, hook).get_hookimpls():
-        if impl.plugin is plugin:
-            return impl
-    return None
-
-
-def _link(
-    loaded: list[LoadedPack],
-    attempted: dict[str, LoadedPack],
-    manager: pluggy.PluginManager,
-    left_out: set[str],
-    selection: str,
-) -> Catalog:
-    """Resolve cross-pack references, refuse collisions, then run the adjusting hooks.
-
-    Repeated until nothing changes: a pack that fails (a missing exercise, a routine id another pack
-    has) may take with it a pack that uses its exercises, which is then failed by name too.
+    Repeated until nothing changes: a pack that fails (a missing exercise) may take with it a pack
+    that uses its exercises, which is then failed by name too.
     """
+    items = list(items)
     while True:
-        usable = [item for item in loaded if item.ok]
-        exercises = {e.ref: e for item in usable for e in item.pack.exercises}  # type: ignore[union-attr]
-        failed = False
-        for item in usable:
-            problem = _missing_exercise(item, exercises, attempted, left_out, selection)
-            if problem:
-                item.fail(problem)
-                failed = True
-        if failed:
-            continue
-        owners: dict[str, str] = {}
-        for item in sorted(usable, key=lambda i: i.name):
-            ids = _routine_ids(item.pack)  # type: ignore[arg-type]
-            clash = next((ident for ident in ids if ident in owners), None)
-            if clash:
-                item.fail(f"routine id '{clash}' is already used by pack '{owners[clash]}'")
-                failed = True
-                continue
-            owners.update(dict.fromkeys(ids, item.name))
-        if not failed:
+        by_name: dict[str, PackStatus] = {}
+        for item in items:
+            by_name.setdefault(item.name, item)
+        exercises = {e.ref: e for item in items for e in item.exercises}
+        changed = False
+        for index, item in enumerate(items):
+            if isinstance(item, LoadedPack):
+                problem = _missing_exercise(item.pack, exercises, by_name, left_out, selection)
+                if problem:
+                    items[index] = item.failed(problem)
+                    changed = True
+        if not changed:
             break
-
-    for item in loaded:
-        if item.ok:
-            pack = item.pack
+    for item in items:
+        if isinstance(item, LoadedPack):
             resolved = tuple(
                 dataclasses.replace(routine, exercises=tuple(exercises[ref] for ref in refs))
-                for routine, refs in pack.unresolved  # type: ignore[union-attr]
+                for routine, refs in item.pack.unresolved
             )
-            item.resolve(resolved + pack.routines)  # type: ignore[union-attr]
-
-    impls = manager.hook.footwork_adjust_routine.get_hookimpls()
-    if impls:
-        for item in loaded:
-            if item.ok:
-                adjusted = (_adjust(routine, item, impls, attempted, manager) for routine in item.routines)
-                item.resolve(tuple(adjusted))
-    return Catalog(loaded)
-
-
-def _routine_ids(pack: Pack) -> list[str]:
-    return [r.id for r, _ in pack.unresolved] + [r.id for r in pack.routines]
+            item.routines = resolved + item.pack.routines
+    return items
 
 
 def _missing_exercise(
-    item: LoadedPack,
+    pack: Pack,
     exercises: dict[str, Exercise],
-    attempted: dict[str, LoadedPack],
+    by_name: dict[str, PackStatus],
     left_out: set[str],
     selection: str,
 ) -> str | None:
-    """Why a routine of ``item`` cannot be built, naming the pack it needs; None when all is there."""
-    for routine, refs in item.pack.unresolved:  # type: ignore[union-attr]
+    """Why a routine of ``pack`` cannot be built, naming the pack it needs; None when all is there."""
+    for routine, refs in pack.unresolved:
         for ref in refs:
             if ref in exercises:
                 continue
             owner, _, exercise = ref.partition(":")
-            other = attempted.get(owner)
-            if other is not None and not other.ok:
+            other = by_name.get(owner)
+            if isinstance(other, FailedPack):
                 why = f"pack '{owner}' failed to load"
             elif owner in left_out:
                 why = f"pack '{owner}' is installed but left out by {selection}; add it there too"
             elif other is None:
                 why = f"pack '{owner}' is not installed"
             else:
-                ids = sorted(e.id for e in other.pack.exercises)  # type: ignore[union-attr]
+                ids = sorted(e.id for e in other.pack.exercises)
                 hint = difflib.get_close_matches(exercise, ids, n=1)
                 guess = f"; did you mean '{owner}:{hint[0]}'?" if hint else ""
                 why = f"pack '{owner}' has no exercise '{exercise}'{guess}"
@@ -330,41 +437,49 @@ def _missing_exercise(
     return None
 
 
-def _adjust(
-    routine: Routine, item: LoadedPack, impls: list[Any], attempted: dict[str, LoadedPack], manager: Any
-) -> Routine:
-    """Run every footwork_adjust_routine hook on ``routine``; one that raises is skipped and reported."""
-    for impl in impls:
-        owner = manager.get_name(impl.plugin)
-        if owner in attempted and not attempted[owner].ok:
-            continue
-        try:
-            result = _call(impl, routine=routine)
-            if result is not None:
-                if not isinstance(result, Routine):
-                    raise TypeError(f"returned {type(result).__name__}, not a Routine or None")
-                if not result.exercises or not all(isinstance(e, Exercise) for e in result.exercises):
-                    raise TypeError("returned a routine with no Exercise objects")
-        except Exception as error:  # noqa: BLE001
-            message = f"hook footwork_adjust_routine raised {_brief(error)} on '{routine.id}'"
-            if owner in attempted:
-                attempted[owner].warn(message)
-            else:
-                # A plugin that is not a pack: report it against the routine it failed on.
-                item.warn(message.replace("hook", f"hook of {_plugin_label(impl.plugin)}:", 1))
-            continue
-        if result is not None:
-            routine = dataclasses.replace(result, id=routine.id, pack=routine.pack)
-    return routine
+def _warn_about_clashes(loaded: list[LoadedPack]) -> None:
+    """Two routines with one id, or one spoken name: both load, and both packs are told."""
+    by_id: dict[str, list[Routine]] = {}
+    by_name: dict[str, list[tuple[Routine, str]]] = {}
+    for item in loaded:
+        for routine in item.routines:
+            by_id.setdefault(routine.id, []).append(routine)
+            for name in spoken_names(routine):
+                by_name.setdefault(spoken_key(name), []).append((routine, name))
+    packs = {item.name: item for item in loaded}
+    for ident, routines in by_id.items():
+        owners = sorted({r.pack for r in routines})
+        for routine in routines:
+            others = [o for o in owners if o != routine.pack]
+            if others:
+                packs[routine.pack].warn(
+                    f"routine id '{ident}' is also used by pack {_names(others)}; both load, "
+                    f"'{routine_ref(routine)}' names this one, and '{ident}' alone is asked about"
+                )
+    for named in by_name.values():
+        first: dict[str, tuple[Routine, str]] = {}
+        for routine, name in named:
+            first.setdefault(routine_ref(routine), (routine, name))
+        for routine, name in first.values():
+            # The same id in another pack is warned about above.
+            others = sorted(ref for ref, (other, _) in first.items() if other.id != routine.id)
+            if others:
+                packs[routine.pack].warn(
+                    f"routine '{routine_ref(routine)}' answers to '{name}', as does {_names(others)}; "
+                    "a person who says it is asked which one they mean"
+                )
 
 
-def _plugin_label(plugin: object) -> str:
-    return getattr(plugin, "__name__", None) or type(plugin).__name__
+def _names(names: list[str]) -> str:
+    quoted = [f"'{n}'" for n in names]
+    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " and " + quoted[-1]
 
 
 def _brief(error: BaseException) -> str:
     """An exception as one line, with the pack's own frame where it helps find the bug."""
     frames = [f for f in traceback.extract_tb(error.__traceback__) if not f.filename.startswith("<frozen ")]
     where = f" (at {Path(frames[-1].filename).name}:{frames[-1].lineno})" if frames else ""
+    if isinstance(error, SyntaxError):
+        where = ""  # its message names the pack's file and line; the last frame is the importer's
     text = str(error) or type(error).__name__
     return f"{type(error).__name__}: {text}{where}"

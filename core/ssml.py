@@ -11,6 +11,7 @@ the prompt; the pager relies on that to fill pages up to the limit without rende
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from xml.sax.saxutils import escape
 
@@ -26,6 +27,7 @@ TAGS = frozenset({"speak", "break", "say-as"})
 OPEN, CLOSE = "<speak>", "</speak>"
 
 
+@functools.lru_cache(maxsize=4096)
 def break_tags(seconds: float) -> str:
     """A silence of ``seconds`` as consecutive ``<break>`` tags, each at most :data:`MAX_BREAK_MS`."""
     remaining = round(seconds * 1000)

@@ -41,7 +41,7 @@ def to_text(cues: Iterable[Cue], prompt: str | None = None) -> str:
             silence += cue.seconds
             continue
         flush_silence()
-        if cue.kind == "speech":
+        if cue.kind in ("speech", "transition"):
             lines.append([cue.text])
             counting = False
         else:

@@ -22,10 +22,10 @@ from footwork.core import Catalog, load_catalog
 from footwork.core.settings import Settings
 
 from .builder import skill_builder
-from .envelope_reader import read_envelope
 from .log_limits import RepeatLimiter
-from .persistence import SQLitePersistenceAdapter, default_database_path
 from .service_policy import DEV_WARNING, ServicePolicy, service_policy
+from .skill_events import RequestSerializer, read_request_envelope
+from .stores import Store, open_configured_store
 
 if TYPE_CHECKING:
     from ask_sdk_model import RequestEnvelope
@@ -52,12 +52,12 @@ class Footwork:
     catalog: Catalog
     skill: CustomSkill
     verifier: RequestVerifier | None
-    persistence: SQLitePersistenceAdapter
+    persistence: Store
     serializer: DefaultSerializer
     dev: bool
     policy: ServicePolicy
     #: Turns the checked, parsed body into the SDK's model objects (tests compare other readers).
-    read_envelope: Callable[[dict[str, Any]], RequestEnvelope] = read_envelope
+    read_envelope: Callable[[dict[str, Any]], RequestEnvelope] = read_request_envelope
     #: One line per bad request, but a flood of them must not flood the log.
     log_limiter: RepeatLimiter = field(default_factory=RepeatLimiter)
 
@@ -103,17 +103,18 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         skill_ids=app.config["FOOTWORK_SKILL_ID"],
     )
     dev = policy.dev
-    catalog = app.config.get("FOOTWORK_CATALOG") or load_catalog()
-    for problem in catalog.problems:
+    given = app.config.get("FOOTWORK_CATALOG")
+    catalog = given or load_catalog()
+    for problem in [] if given else catalog.problems:  # whoever loaded a given catalog reported it
         log.warning("pack problem: %s", problem)
-    persistence = SQLitePersistenceAdapter(app.config["FOOTWORK_DB"] or default_database_path())
+    persistence = open_configured_store(app.config["FOOTWORK_DB"], on_lambda=env.on_lambda)
     verifier = None
     if policy.verify:
         from .verify import RequestVerifier
 
         verifier = app.config.get("FOOTWORK_VERIFIER") or RequestVerifier(skill_ids=policy.skill_ids)
     skill = skill_builder(catalog, persistence).create()
-    state = Footwork(catalog, skill, verifier, persistence, DefaultSerializer(), dev, policy)
+    state = Footwork(catalog, skill, verifier, persistence, RequestSerializer(), dev, policy)
     app.extensions["footwork"] = state
     for warning in policy.warnings:
         log.warning(warning)
@@ -132,10 +133,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
             from .verify import VerificationError
 
             try:
-                if problem is None:
-                    state.verifier.verify(request.headers, body, parsed=data)
+                if problem is None:  # headers: a case-blind mapping, which the verifier's type cannot say
+                    state.verifier.verify(request.headers, body, parsed=data)  # type: ignore[arg-type]
                 else:  # the verifier names the first check that fails, which may come before the body
-                    state.verifier.verify(request.headers, body)
+                    state.verifier.verify(request.headers, body)  # type: ignore[arg-type]
             except VerificationError as error:
                 state.log_refusal(f"verification failed: {error}")
                 return _refuse(f"verification failed: {error}")
@@ -163,7 +164,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
             "dev": state.dev,
             "packs": [pack.as_json() for pack in catalog.packs],
             "routines": [routine.id for routine in catalog.routines],
+            "store": state.persistence.health().as_json(),
         }
+        if not body["store"]["answers"]:
+            body["status"] = "degraded: the store does not answer"
         if policy.warnings:
             body["warnings"] = list(policy.warnings)
         return jsonify(body)

@@ -33,7 +33,7 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from footwork.core import Catalog, Level, Routine
+from footwork.core import Catalog, Level, Routine, routine_ref
 
 INVOCATION_NAME = "foot work"
 
@@ -248,15 +248,22 @@ def routine_values(routines: Iterable[Routine]) -> tuple[list[dict[str, Any]], l
     A synonym that is another routine's name goes from the routine that only borrowed it.
     """
     routines = list(routines)
-    names = {r.id: spoken(r.title) for r in routines}
+    # Two packs may use one routine id; then each value's id is the routine's "pack:routine".
+    ids = [r.id for r in routines]
+    slot_id = {id(r): r.id if ids.count(r.id) == 1 else routine_ref(r) for r in routines}
+    names = {slot_id[id(r)]: spoken(r.title) for r in routines}
+    titles = list(names.values())
+    for routine in routines:  # a title two packs use: each value says whose it is; the skill asks
+        if titles.count(names[slot_id[id(routine)]]) > 1:
+            names[slot_id[id(routine)]] += f" from {spoken(routine.pack)}"
     wanted: dict[str, list[str]] = {}
     for routine in routines:
         own: list[str] = []
         for synonym in (*routine.synonyms, routine.id.replace("-", " ")):
             word = spoken(synonym)
-            if word and word != names[routine.id] and word not in own:
+            if word and word != names[slot_id[id(routine)]] and word not in own:
                 own.append(word)
-        wanted[routine.id] = own
+        wanted[slot_id[id(routine)]] = own
 
     warnings: list[str] = []
     claimants: dict[str, list[str]] = {}
@@ -279,13 +286,10 @@ def routine_values(routines: Iterable[Routine]) -> tuple[list[dict[str, Any]], l
 
     values = [
         {
-            "id": routine.id,
-            "name": {
-                "value": names[routine.id],
-                "synonyms": [w for w in wanted[routine.id] if (routine.id, w) not in dropped],
-            },
+            "id": key,
+            "name": {"value": names[key], "synonyms": [w for w in wanted[key] if (key, w) not in dropped]},
         }
-        for routine in routines
+        for key in (slot_id[id(routine)] for routine in routines)
     ]
     return values, warnings
 
@@ -525,7 +529,7 @@ def _check_values(type_name: str, values: Any) -> list[str]:
         if value_id in ids:
             problems.append(f"{where}: id '{value_id}' is used by more than one value")
         ids.add(value_id)
-        synonyms = name.get("synonyms") or []
+        synonyms = (name or {}).get("synonyms") or []
         if not isinstance(synonyms, list) or not all(isinstance(s, str) for s in synonyms):
             problems.append(f"{where}: value '{value_id}' has synonyms that are not a list of text")
             synonyms = []

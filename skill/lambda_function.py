@@ -1,28 +1,77 @@
-"""Footwork on AWS Lambda, where Amazon invokes the skill directly and no request verification is needed.
+"""Footwork on AWS Lambda: Amazon invokes the function directly, so no signature check is needed.
 
-Set the Lambda handler to ``footwork.skill.lambda_handler``. ``FOOTWORK_SKILL_ID`` is checked by the
-SDK; ``FOOTWORK_DB`` must point somewhere writable (Lambda only writes under /tmp, which does not
-outlive the instance: progress there is best effort).
+Set the handler to ``footwork.skill.lambda_handler`` and, in the function's environment:
+
+* ``FOOTWORK_DB=dynamodb://TABLE`` (the region comes from Lambda's ``AWS_REGION``; create the table once
+  with ``footwork data init``). A SQLite file, or no ``FOOTWORK_DB``, is refused at cold start: each
+  instance would keep its own copy in /tmp and lose it when recycled.
+* ``FOOTWORK_SKILL_ID``: the skill id, or several comma-separated (every one is accepted, no other), or
+  ``any`` to accept any skill's requests.
+
+Everything is checked at cold start, so a misconfigured function fails its first invocation with a
+message naming the setting, instead of answering people "something went wrong".
 """
 
 from __future__ import annotations
 
+import json
+import logging
 from collections.abc import Callable
 from typing import Any
 
+from ask_sdk_model import RequestEnvelope
 from footwork.core import load_catalog
-from footwork.core.settings import Settings
+from footwork.core.settings import ANY_SKILL, SKILL_ID, Settings, SettingsError
 
 from .builder import skill_builder
-from .persistence import SQLitePersistenceAdapter, default_database_path
+from .skill_events import RequestSerializer
+from .stores import open_configured_store
+
+log = logging.getLogger("footwork.skill")
+
+LambdaHandler = Callable[[dict[str, Any], Any], dict[str, Any]]
 
 
-def build_lambda_handler() -> Callable[[dict[str, Any], Any], dict[str, Any]]:
-    """The function Lambda calls with each request event, built from the installed packs."""
+class WrongSkill(Exception):
+    """The request was sent for a skill id this function is not configured for."""
+
+
+def application_id(event: Any) -> str | None:
+    """The skill id a request is for: ``context.System.application``, else ``session.application``."""
+    if not isinstance(event, dict):
+        return None
+    for path in (("context", "System", "application", "applicationId"),
+                 ("session", "application", "applicationId")):
+        value: Any = event
+        for key in path:
+            value = value.get(key) if isinstance(value, dict) else None
+        if isinstance(value, str) and value:
+            return value
+    return None
+
+
+def build_lambda_handler(settings: Settings | None = None) -> LambdaHandler:
+    """The function Lambda calls with each request event; raises SettingsError on a bad configuration."""
+    env = settings or Settings.from_env()
+    if env.skill_ids is None:
+        raise SettingsError(SKILL_ID, "on AWS Lambda set the skill id (several comma-separated), or 'any' to "
+                                      "answer requests for any skill")
+    allowed = None if env.skill_ids == ANY_SKILL else frozenset(env.skill_ids)
+    store = open_configured_store(env.db, on_lambda=env.on_lambda)
     catalog = load_catalog()
-    env = Settings.from_env()
-    persistence = SQLitePersistenceAdapter(env.db or default_database_path())
-    # The SDK checks one application id; with several configured, Amazon's own routing is the check.
-    ids = sorted(env.skill_ids) if isinstance(env.skill_ids, frozenset) else []
-    builder = skill_builder(catalog, persistence, ids[0] if len(ids) == 1 else None)
-    return builder.lambda_handler()
+    for problem in catalog.problems:
+        log.warning("pack problem: %s", problem)
+    # The SDK's own check takes one id; ours takes the set.
+    skill = skill_builder(catalog, store, None).create()
+    serializer = RequestSerializer()
+
+    def handle(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        if allowed is not None and application_id(event) not in allowed:
+            # Lambda reports the invocation as failed; Alexa tells the person the skill had a problem.
+            raise WrongSkill(f"request for skill {application_id(event)!r}, which is not in {SKILL_ID}")
+        envelope = serializer.deserialize(json.dumps(event), RequestEnvelope)
+        response = skill.invoke(request_envelope=envelope, context=context)
+        answer: dict[str, Any] = serializer.serialize(response)  # type: ignore[assignment]
+        return answer
+
+    return handle

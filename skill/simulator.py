@@ -23,7 +23,7 @@ from typing import Any
 
 from flask import Blueprint, Flask, Response, current_app, jsonify, request, send_from_directory
 
-from .dialog import Dialog, InProcess, TransportError
+from .dialog import Dialog, Exchange, InProcess, TransportError
 from .envelopes import Conversation
 from .utterances import Match, Matcher, phrases
 
@@ -115,11 +115,11 @@ def _say(body: Any) -> Response | tuple[Response, int]:
     dialog = Dialog(matcher, InProcess(current_app._get_current_object()), conversation)  # type: ignore[attr-defined]
     try:
         if action == "launch":
-            exchange = dialog.launch(utterance if isinstance(utterance, str) else None)
+            exchange: Exchange | None = dialog.launch(utterance if isinstance(utterance, str) else None)
         elif action == "end":
             exchange = dialog.end(utterance if isinstance(utterance, str) else None)
         else:
-            exchange = dialog.say(utterance)
+            exchange = dialog.say(str(utterance))  # a non-empty string: checked above
     except TransportError as error:
         return _bad(str(error), 502)
 

@@ -90,6 +90,10 @@ _LAMBDA_ARN = re.compile(r"^arn:aws:lambda:[a-z]{2}(?:-[a-z]+)+-\d:\d{12}:functi
                          r"(?::[A-Za-z0-9_$-]+)?$")
 
 
+#: Skill events the manifest subscribes to: SKILL_DISABLED lets Footwork forget a person who leaves.
+EVENT_SUBSCRIPTIONS: tuple[str, ...] = ("SKILL_DISABLED",)
+
+
 class SkillPackageError(ValueError):
     """The package was not written: ``problems`` says why, every reason at once."""
 
@@ -159,13 +163,27 @@ def build_manifest(
     ssl_certificate_type: str | None = None,
     locales: Sequence[str] = LOCALES,
     interfaces: Sequence[Mapping[str, Any]] = (),
+    hosted_lambda: bool = False,
 ) -> dict[str, Any]:
     """``skill.json`` for the routines in ``catalog``. Not checked here: see :func:`check_manifest`.
+
+    ``hosted_lambda``: ``ask deploy`` creates the Lambda function and fills in its endpoint, so without
+    ``lambda_arn`` the manifest names none. With an endpoint, the manifest subscribes to
+    ``SKILL_DISABLED`` events, sent to the skill's own endpoint, so a person who disables the skill can
+    be forgotten (events need an endpoint of their own, so a function not yet deployed gets none).
 
     ``interfaces`` are declared as given (``{"type": "ALEXA_PRESENTATION_APL", ...}`` once the skill
     sends APL). Raises ValueError when both ``endpoint`` and ``lambda_arn`` are given.
     """
     routines = list(catalog)
+    custom: dict[str, Any] = {"interfaces": [dict(i) for i in interfaces]}
+    body: dict[str, Any] = {}
+    if not (hosted_lambda and not lambda_arn):
+        custom["endpoint"] = endpoint_object(endpoint, lambda_arn=lambda_arn,
+                                             ssl_certificate_type=ssl_certificate_type)
+        # Events need an endpoint of their own; before the first deploy a new function has none.
+        body["events"] = {"subscriptions": [{"eventName": name} for name in EVENT_SUBSCRIPTIONS],
+                          "endpoint": dict(custom["endpoint"])}
     store_text = {
         "name": SKILL_NAME,
         "summary": SUMMARY,
@@ -184,13 +202,8 @@ def build_manifest(
                 "category": CATEGORY,
                 "testingInstructions": TESTING_INSTRUCTIONS,
             },
-            "apis": {
-                "custom": {
-                    "endpoint": endpoint_object(endpoint, lambda_arn=lambda_arn,
-                                                ssl_certificate_type=ssl_certificate_type),
-                    "interfaces": [dict(i) for i in interfaces],
-                }
-            },
+            "apis": {"custom": custom},
+            **body,
             "privacyAndCompliance": dict(PRIVACY_AND_COMPLIANCE),
         }
     }
@@ -247,6 +260,17 @@ def check_endpoint(endpoint: Any) -> list[str]:
     return problems
 
 
+def check_events(events: Any, endpoint: Any) -> list[str]:
+    """The manifest must subscribe to every event in :data:`EVENT_SUBSCRIPTIONS`, at the skill's endpoint."""
+    if not isinstance(events, Mapping):
+        return ["events: missing; Footwork subscribes to SKILL_DISABLED to forget people who leave"]
+    names = {e.get("eventName") for e in events.get("subscriptions") or [] if isinstance(e, Mapping)}
+    problems = [f"events.subscriptions lacks {name}" for name in EVENT_SUBSCRIPTIONS if name not in names]
+    if events.get("endpoint") != endpoint:
+        problems.append("events.endpoint must be the skill's own endpoint")
+    return problems
+
+
 def check_example_phrase(phrase: Any, model: Mapping[str, Any]) -> list[str]:
     """An example phrase must wake Alexa, name the skill, and say something the model understands."""
     if not isinstance(phrase, str):
@@ -265,8 +289,12 @@ def check_example_phrase(phrase: Any, model: Mapping[str, Any]) -> list[str]:
     return []
 
 
-def check_manifest(manifest: Any, models: Mapping[str, Mapping[str, Any]]) -> list[str]:
-    """Problems with ``skill.json`` given the interaction model of each locale (``models``)."""
+def check_manifest(manifest: Any, models: Mapping[str, Mapping[str, Any]], *, hosted_lambda: bool = False
+                   ) -> list[str]:
+    """Problems with ``skill.json`` given the interaction model of each locale (``models``).
+
+    With ``hosted_lambda`` (``ask deploy`` creates the function), a missing endpoint is expected.
+    """
     try:
         body = manifest["manifest"]
         publishing = body["publishingInformation"]
@@ -301,7 +329,9 @@ def check_manifest(manifest: Any, models: Mapping[str, Mapping[str, Any]]) -> li
         endpoint = body["apis"]["custom"]["endpoint"]
     except (KeyError, TypeError):
         endpoint = None
-    problems += check_endpoint(endpoint)
+    if endpoint is not None or not hosted_lambda:
+        problems += check_endpoint(endpoint)
+        problems += check_events(body.get("events"), endpoint)
     privacy = body.get("privacyAndCompliance") or {}
     for key, expected in PRIVACY_AND_COMPLIANCE.items():
         if privacy.get(key) is not expected:
@@ -321,6 +351,7 @@ def build_skill_package(
     ssl_certificate_type: str | None = None,
     locales: Sequence[str] = LOCALES,
     warnings: list[str] | None = None,
+    hosted_lambda: bool = False,
 ) -> dict[str, Any]:
     """Every file of the package as {relative path: JSON}, checked; raises SkillPackageError."""
     routines = list(catalog)
@@ -337,12 +368,17 @@ def build_skill_package(
         problems += [f"{locale}: {p}" for p in check_interaction_model(model)]
     try:
         manifest = build_manifest(routines, endpoint=endpoint, lambda_arn=lambda_arn,
-                                  ssl_certificate_type=ssl_certificate_type, locales=list(models))
+                                  ssl_certificate_type=ssl_certificate_type, locales=list(models),
+                                  hosted_lambda=hosted_lambda)
     except ValueError as error:
         problems.append(str(error))
     else:
-        problems += check_manifest(manifest, models)
-        uri = manifest["manifest"]["apis"]["custom"]["endpoint"]
+        problems += check_manifest(manifest, models, hosted_lambda=hosted_lambda)
+        uri = manifest["manifest"]["apis"]["custom"].get("endpoint") or {"uri": None}
+        if hosted_lambda and uri["uri"] is None:
+            found.append("no SKILL_DISABLED subscription yet (forgetting people who leave): skill events "
+                         "need the function's ARN; after the first `ask deploy`, run footwork package again "
+                         "with --lambda --lambda-arn ARN and deploy again")
         if uri["uri"] == PLACEHOLDER_ENDPOINT:
             found.append(f"skill.json points at the placeholder endpoint {PLACEHOLDER_ENDPOINT}; give "
                          "--endpoint URL or --lambda-arn ARN before deploying")
@@ -382,5 +418,100 @@ def write_skill_package(
         path = root / relative
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(content, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        written.append(path)
+    return written
+
+
+# --- the ASK CLI project -------------------------------------------------------------------------------
+
+#: ``ask deploy`` reads this project layout (ASK CLI v2).
+ASK_RESOURCES_VERSION = "2020-03-31"
+LAMBDA_RUNTIME = "python3.12"
+LAMBDA_HANDLER = "footwork.skill.lambda_handler"
+DEFAULT_TABLE = "footwork"
+DEFAULT_REGION = "us-east-1"
+
+
+def ask_resources(*, hosted_lambda: bool, region: str = DEFAULT_REGION,
+                  environment: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """``ask-resources.json``: the skill package, and for Lambda the code and its deployer."""
+    profile: dict[str, Any] = {"skillMetadata": {"src": "./skill-package"}}
+    if hosted_lambda:
+        profile["code"] = {"default": {"src": "./lambda"}}
+        profile["skillInfrastructure"] = {
+            "type": "@ask-cli/lambda-deployer",
+            # The lambda-deployer reads the function's environment from userConfig.lambda.
+            "userConfig": {"runtime": LAMBDA_RUNTIME, "handler": LAMBDA_HANDLER, "awsRegion": region,
+                           "lambda": {"environmentVariables": dict(environment or {})}},
+        }
+    return {"askcliResourcesVersion": ASK_RESOURCES_VERSION, "profiles": {"default": profile}}
+
+
+def lambda_requirements(packs: Iterable[tuple[str, str | None]]) -> str:
+    """``lambda/requirements.txt``: this footwork with its DynamoDB extra, and each installed pack, pinned."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        footwork = f"footwork[dynamodb]=={version('footwork')}"
+    except PackageNotFoundError:
+        footwork = "footwork[dynamodb]"
+    lines = [footwork] + sorted({f"{name}=={pinned}" if pinned else name for name, pinned in packs})
+    return "# Written by `footwork package --lambda`: the function's code is these distributions.\n" + \
+        "\n".join(lines) + "\n"
+
+
+def build_project(
+    catalog: Catalog,
+    *,
+    endpoint: str | None = None,
+    lambda_arn: str | None = None,
+    hosted_lambda: bool = False,
+    ssl_certificate_type: str | None = None,
+    region: str = DEFAULT_REGION,
+    table: str = DEFAULT_TABLE,
+    skill_id: str | None = None,
+    warnings: list[str] | None = None,
+) -> dict[str, Any]:
+    """Every file of an ASK CLI project, {relative path: JSON, or text}; raises SkillPackageError.
+
+    ``hosted_lambda``: ``ask deploy`` creates the function from ``lambda/`` (its requirements pin footwork
+    with the DynamoDB extra and the installed packs) with FOOTWORK_DB pointing at DynamoDB ``table``.
+    Otherwise the skill is a web service at ``endpoint`` (or an existing function, ``lambda_arn``).
+    """
+    found: list[str] = []
+    package = build_skill_package(catalog, endpoint=endpoint, lambda_arn=lambda_arn,
+                                  ssl_certificate_type=ssl_certificate_type, warnings=found,
+                                  hosted_lambda=hosted_lambda)
+    files: dict[str, Any] = {f"skill-package/{path}": content for path, content in package.items()}
+    environment: dict[str, str] = {}
+    if hosted_lambda:
+        environment = {"FOOTWORK_DB": f"dynamodb://{table}", "FOOTWORK_SKILL_ID": skill_id or "any"}
+        if not skill_id:
+            found.append("FOOTWORK_SKILL_ID=any: the function answers requests for any skill (its Alexa "
+                         "trigger admits only this one); after the first `ask deploy`, run footwork package "
+                         "again with --skill-id (from .ask/ask-states.json)")
+        found.append(f"create the DynamoDB table once: FOOTWORK_DB='dynamodb://{table}?region={region}' "
+                     "footwork data init; and let the function's role read and write it")
+        packs = [(p.distribution, p.version) for p in catalog.packs if p.ok and p.distribution]
+        files["lambda/requirements.txt"] = lambda_requirements(packs)
+    files["ask-resources.json"] = ask_resources(hosted_lambda=hosted_lambda, region=region,
+                                                environment=environment)
+    if warnings is not None:
+        warnings.extend(found)
+    return files
+
+
+def write_project(directory: str | Path, catalog: Catalog, **options: Any) -> list[Path]:
+    """Check, then write the ASK CLI project (see :func:`build_project`) into ``directory``."""
+    files = build_project(catalog, **options)
+    root = Path(directory)
+    written = []
+    for relative, content in files.items():
+        path = root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if not isinstance(content, str):
+            content = json.dumps(content, indent=2, ensure_ascii=False) + "\n"
+        text = content
+        path.write_text(text, encoding="utf-8")
         written.append(path)
     return written

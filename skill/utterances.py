@@ -214,7 +214,7 @@ class Matcher:
             name = intent["name"]
             types = {slot["name"]: slot["type"] for slot in intent.get("slots", [])}
             self.intent_slots[name] = [(slot["name"], slot["type"]) for slot in intent.get("slots", [])]
-            phrases = [*intent.get("samples", []), *BUILT_IN_PHRASES.get(name, ())]
+            phrases = (*intent.get("samples", []), *BUILT_IN_PHRASES.get(name, ()))
             for sample in dict.fromkeys(phrases):
                 order += 1
                 self._add(name, sample, types, order)

@@ -27,6 +27,7 @@ from pathlib import Path
 
 import pytest
 from footwork.core import PackEntry
+from store_servers import moto_server, postgres_server, store_url  # noqa: F401 - shared fixtures
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -14,9 +14,9 @@ import wave
 from pathlib import Path
 
 import pytest
-from footwork.core import Level, narrate
+from footwork.core import Level, levels, narrate
 from footwork.core.audio import AudioError, render_audio
-from narration_content import CATALOG, hold_routine
+from narration_content import CATALOG, ROUTINES, hold_routine
 
 HAVE_ESPEAK = shutil.which("espeak-ng") is not None
 needs_espeak = pytest.mark.skipif(
@@ -54,6 +54,18 @@ def test_heel_raises_first_time_audio_lasts_as_long_as_planned_within_ten_percen
 
     assert written == pytest.approx(wav_seconds(path), abs=0.01)
     assert written == pytest.approx(narration.planned_seconds, rel=0.10)
+
+
+@pytest.mark.slow
+@needs_espeak
+@pytest.mark.parametrize(("routine", "level"), [(r, level) for r in ROUTINES for level in levels(r)],
+                         ids=[f"{r.id}-{level.value}" for r in ROUTINES for level in levels(r)])
+def test_every_routine_at_every_level_sounds_as_long_as_planned_within_five_percent(routine, level, tmp_path):
+    narration = narrate(routine, level, "guided")
+
+    written = render_audio(narration, tmp_path / "routine.wav")
+
+    assert written == pytest.approx(narration.planned_seconds, rel=0.05)
 
 
 @needs_espeak

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from footwork.core import Level, narrate
+from footwork.core.timeline import number_words
 from narration_content import CATALOG
 
 BIN = Path(sys.executable).parent
@@ -41,10 +42,11 @@ def test_text_shows_every_page_with_where_it_is_and_its_prompt():
     total = len(narration.pages)
     left = next(p for p in narration.pages if p.position.set == 1 and p.position.side == "left")
     assert f"--- page 1 of {total}: intro," in result.stdout
-    assert "Say next for Heel raises, or repeat to hear that again." in result.stdout
-    assert (f"--- page {left.number} of {total}: exercise 1 of 1 (Heel raises), set 1 of 3, left side,"
+    assert "Say ready when you're standing" in result.stdout
+    sets = left.position.sets
+    assert (f"--- page {left.number} of {total}: exercise 1 of 1 (Heel raises), set 1 of {sets}, left side,"
             in result.stdout)
-    assert "Say next for set two of three, or repeat to hear that again." in result.stdout
+    assert f"Say next for set two of {number_words(sets)}, or repeat to hear that again." in result.stdout
 
 
 def test_routine_is_found_by_another_of_its_names():
@@ -79,6 +81,20 @@ def test_json_is_the_documented_object():
     pages_seconds = sum(p["planned_seconds"] for p in data["pages"])
     assert data["planned_seconds"] == pytest.approx(pages_seconds, abs=0.01)
     assert data == narrate(CATALOG.get("toe-walking"), Level.GENTLE, "guided").as_json()
+
+
+def test_json_cues_say_their_kind_so_a_script_can_check_the_timing():
+    result = footwork_narrate("ankle", "--mode", "hands-free", "--format", "json")
+
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    kinds = {cue["kind"] for cue in data["cues"]}
+    assert {"speech", "transition", "settle", "hold", "count", "letter", "countdown"} <= kinds
+    # The cues' seconds and the prompts make up the planned length: nothing is left uncounted.
+    prompts = sum(p["planned_seconds"] for p in data["pages"]) - sum(c["seconds"] for c in data["cues"])
+    assert 0 <= prompts < 5 * len(data["pages"])
+    settles = [c["seconds"] for c in data["cues"] if c["kind"] == "settle"]
+    assert max(settles) >= 7  # ten seconds to get into position, its "three, two, one" said inside
 
 
 def test_json_for_one_page_has_that_page_and_its_cues():

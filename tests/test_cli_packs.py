@@ -58,11 +58,13 @@ def test_packs_json_is_a_list_of_objects_with_the_documented_keys():
     packs = json.loads(result.stdout)
     assert [p["name"] for p in packs] == ROUTINE_IDS
     for pack in packs:
-        assert set(pack) == {"name", "version", "distribution", "routines", "status", "error"}
+        assert set(pack) == {"name", "version", "distribution", "routines", "exercises", "status", "error",
+                             "warnings"}
         assert pack["status"] == "ok"
         assert pack["error"] is None
         assert pack["routines"] == [pack["name"]]
         assert pack["distribution"] == f"footwork-{pack['name']}"
+        assert pack["exercises"] and all(e.startswith(f"{pack['name']}:") for e in pack["exercises"])
 
 
 def test_footwork_packs_environment_variable_restricts_the_packs_loaded():
@@ -134,12 +136,16 @@ def test_routines_json_lists_every_routine_with_its_length_at_each_level():
     assert by_id["ankle"]["exercises"] == 7
     assert by_id["foot"]["exercises"] == 3
     assert by_id["foot"]["title"] == "Foot routine" and by_id["foot"]["pack"] == "foot"
+    assert by_id["foot"]["ref"] == "foot:foot"
+    assert by_id["foot"]["exercise_refs"] == [
+        "heel-raises:heel-raises", "toe-walking:toe-walking", "foot:ankle-circles-lying"
+    ]
     for routine in routines:
         seconds = routine["seconds"]
         assert list(seconds) == [level.value for level in Level]
         assert all(value > 60 for value in seconds.values())
-        # Each level reads the ranges at least as high as the one before it.
-        assert seconds["first-time"] <= seconds["gentle"] <= seconds["standard"] <= seconds["strong"]
+        # First-time does only a couple of each; rests shrink as the level grows, so only work grows.
+        assert seconds["first-time"] <= min(seconds["gentle"], seconds["standard"], seconds["strong"])
     # Heel raises are 10-20 raises in 2-3 sets: strong takes much longer than gentle.
     assert by_id["heel-raises"]["seconds"]["strong"] > by_id["heel-raises"]["seconds"]["gentle"] * 1.5
 
@@ -153,7 +159,8 @@ def test_routines_table_shows_lengths_in_minutes_and_seconds():
     assert header.split() == ["ID", "TITLE", "PACK", "EXERCISES", *levels]
     assert [row.split()[0] for row in rows] == ROUTINE_IDS
     for row in rows:
-        assert len(re.findall(r"\d+ min(?: \d+ s)?", row)) == 4, row
+        # A routine without ranges has first-time and one level more; "-" under the levels it lacks.
+        assert len(re.findall(r"\d+ min(?: \d+ s)?", row)) in (2, 4), row
 
 
 # --- footwork show --------------------------------------------------------------------------------
@@ -198,12 +205,14 @@ def test_show_fills_in_sides_and_says_which_side_goes_first():
     assert "Steps (shown for the right side):" in text
     assert "Stand tall and lift your left leg off the ground." in text
     assert "Bend your right leg a little at the knee." in text
+    assert "> Now switch to your left foot." in text  # what is said, from the narration itself
     assert "Sides: each side in turn, right first, then left" in text
 
 
 def test_show_lists_what_you_need_with_alternatives_and_each_exercises_cautions():
     text = footwork("show", "ankle").stdout
 
+    assert "One level besides first-time: the content gives no range" in text
     assert f"You need: {EQUIPMENT['table']} or {EQUIPMENT['chair']}" in text
     assert f"You need: {EQUIPMENT['towel']}; {EQUIPMENT['bed']} or {EQUIPMENT['floor']}" in text
     assert "Take care: Don't use a chair on wheels" in text
@@ -221,9 +230,9 @@ def test_show_says_which_steps_a_repeat_goes_over_and_how_many_more_times():
 def test_show_marks_exercises_that_come_from_another_pack():
     text = footwork("show", "foot").stdout
 
-    assert "1. Heel raises  (from the heel-raises pack)" in text
-    assert "2. Toe walking  (from the toe-walking pack)" in text
-    assert "3. Ankle circles, lying down\n" in text
+    assert "1. Heel raises  (heel-raises:heel-raises)" in text
+    assert "2. Toe walking  (toe-walking:toe-walking)" in text
+    assert "3. Ankle circles, lying down  (foot:ankle-circles-lying)\n" in text
 
 
 @pytest.mark.parametrize(("said", "routine_id"), [("Heel raises", "heel-raises"), ("tiptoes", "toe-walking"),
@@ -249,6 +258,33 @@ def test_show_refuses_an_unknown_level_listing_the_levels():
 
     assert result.returncode == 2
     assert "first-time" in result.stderr and "strong" in result.stderr
+
+
+# --- footwork exercises ---------------------------------------------------------------------------
+
+
+def test_exercises_json_lists_every_installed_exercise_with_the_id_a_routine_uses():
+    result = footwork("exercises", "--json")
+
+    assert result.returncode == 0, result.stderr
+    exercises = json.loads(result.stdout)
+    assert {e["pack"] for e in exercises} == set(ROUTINE_IDS)
+    heel = next(e for e in exercises if e["ref"] == "heel-raises:heel-raises")
+    assert heel == {
+        "ref": "heel-raises:heel-raises", "id": "heel-raises", "pack": "heel-raises", "name": heel["name"],
+        "positions": heel["positions"], "needs": heel["needs"],
+    }
+    assert all(e["ref"] == f"{e['pack']}:{e['id']}" and e["positions"] for e in exercises)
+    assert all(need and set(need) <= set(EQUIPMENT) for e in exercises for need in e["needs"])
+    assert len(exercises) == len({e["ref"] for e in exercises})
+
+
+def test_exercises_table_shows_ids_names_positions_and_needs():
+    lines = footwork("exercises").stdout.splitlines()
+
+    assert lines[0].split() == ["ID", "NAME", "POSITION", "NEEDS"]
+    assert any(line.startswith("heel-raises:heel-raises ") for line in lines)
+    assert any(line.startswith("foot:ankle-circles-lying ") for line in lines)
 
 
 # --- footwork packs check -------------------------------------------------------------------------
@@ -291,13 +327,14 @@ def test_packs_check_lists_every_problem_in_a_broken_pack_with_its_file_and_path
     assert result.returncode == 1
     errors = [line for line in result.stdout.splitlines() if line.startswith("error: ")]
     assert errors == [
-        "error: footwork_ankle/pack.toml: exercises[0].steps[1].hold: expected seconds between 1 and 600, "
-        "got 'five'",
-        "error: footwork_ankle/pack.toml: exercises[1].position: expected one of lying, seated, standing, "
-        "supported-standing (or a list of them), got 'upside-down'",
-        "error: footwork_ankle/pack.toml: exercises[2].steps[0].say: unknown placeholder {cnt}; "
+        "error: ankle: footwork_ankle/pack.toml: exercises[0].steps[1].hold: expected seconds between 1 "
+        "and 600, got 'five'",
+        "error: ankle: footwork_ankle/pack.toml: exercises[1].position: expected one of lying, seated, "
+        "standing, supported-standing (or a list of them), got 'upside-down'",
+        "error: ankle: footwork_ankle/pack.toml: exercises[2].steps[0].say: unknown placeholder {cnt}; "
         "allowed: {count}",
-        "error: footwork_ankle/pack.toml: routines[0].exercises[7]: no exercise 'cartwheel' in this pack",
+        "error: ankle: footwork_ankle/pack.toml: routines[0].exercises[7]: no exercise 'cartwheel' in this "
+        "pack",
     ]
     assert result.stdout.splitlines()[-1] == f"failed: 4 problems in {pack}"
     assert "Traceback" not in result.stderr
@@ -345,8 +382,8 @@ def test_packs_check_only_warns_about_exercises_from_a_pack_that_is_not_installe
     result = footwork("packs", "check", pack)
 
     assert result.returncode == 0, result.stdout
-    assert ("warning: footwork_foot/pack.toml: routines[0].exercises[3]: pack 'calf' is not installed here, "
-            "so 'calf:stretch' was not checked") in result.stdout
+    assert ("warning: foot: footwork_foot/pack.toml: routines[0].exercises[3]: pack 'calf' is not installed "
+            "here, so 'calf:stretch' was not checked") in result.stdout
     assert result.stdout.splitlines()[-1] == "ok: foot 1.0.0, 1 exercise, 1 routine"
 
 
@@ -358,8 +395,8 @@ def test_packs_check_fails_on_an_exercise_an_installed_pack_does_not_have(tmp_pa
     result = footwork("packs", "check", pack)
 
     assert result.returncode == 1
-    assert ("error: footwork_foot/pack.toml: routines[0].exercises[0]: pack 'heel-raises' has no exercise "
-            "'heel-drops'") in result.stdout
+    assert ("error: foot: footwork_foot/pack.toml: routines[0].exercises[0]: pack 'heel-raises' has no "
+            "exercise 'heel-drops'") in result.stdout
 
 
 def test_packs_check_warns_when_a_used_pack_is_not_a_dependency(tmp_path):
@@ -384,7 +421,7 @@ def test_packs_check_of_a_folder_without_a_pack_exits_1(tmp_path):
 # --- help -----------------------------------------------------------------------------------------
 
 
-COMMANDS = [[], ["packs"], ["packs", "check"], ["packs", "new"], ["routines"], ["show"]]
+COMMANDS = [[], ["packs"], ["packs", "check"], ["packs", "new"], ["routines"], ["show"], ["exercises"]]
 
 
 @pytest.mark.parametrize("command", COMMANDS, ids=lambda c: " ".join(c) or "footwork")
@@ -400,5 +437,122 @@ def test_every_command_has_help_that_says_what_it_does_with_an_example(command):
 def test_the_top_level_help_lists_the_pack_commands():
     commands = footwork("--help").stdout.split("Commands:", 1)[1]
 
-    for name in ("packs", "routines", "show"):
+    for name in ("packs", "routines", "show", "exercises"):
         assert re.search(rf"^  {name} +\S", commands, re.MULTILINE), name
+
+
+# --- footwork packs check: loading the pack as footwork would ---------------------------------------
+
+
+def checked(folder: Path) -> tuple[int, list[str], list[str]]:
+    """Exit status, error lines and warning lines of ``footwork packs check folder``."""
+    result = footwork("packs", "check", folder)
+    assert "Traceback" not in result.stdout + result.stderr
+    lines = result.stdout.splitlines()
+    return (result.returncode, [line for line in lines if line.startswith("error: ")],
+            [line for line in lines if line.startswith("warning: ")])
+
+
+RAISING = """\
+from footwork.core import hookimpl
+
+
+@hookimpl
+def footwork_routines(pack):
+    raise RuntimeError("no routines today")
+"""
+
+
+def test_packs_check_runs_the_hooks_and_names_one_that_raises(tmp_path, make_pack, pack_toml):
+    folder = make_pack(tmp_path, "raiser", pack_toml("raiser"), RAISING)
+
+    status, errors, _ = checked(folder)
+
+    assert status == 1
+    assert errors == ["error: raiser: footwork_test_raiser/__init__.py: hook footwork_routines "
+                      "raised RuntimeError: no routines today (at __init__.py:6)"]
+
+
+def test_packs_check_names_a_syntax_error_in_the_packs_module(tmp_path, make_pack, pack_toml):
+    folder = make_pack(tmp_path, "typo", pack_toml("typo"), "def broken(:\n    pass\n")
+
+    status, [error], _ = checked(folder)
+
+    assert status == 1
+    assert error.startswith("error: typo: footwork_test_typo/__init__.py: cannot import footwork_test_typo: "
+                            "SyntaxError: invalid syntax (__init__.py, line 1)")
+
+
+def test_packs_check_names_a_misspelt_hook_with_the_one_it_resembles(tmp_path, make_pack, pack_toml):
+    code = "from footwork.core import hookimpl\n\n\n@hookimpl\ndef footwork_routine(pack):\n    return []\n"
+    folder = make_pack(tmp_path, "misspelt", pack_toml("misspelt"), code)
+
+    status, [error], _ = checked(folder)
+
+    assert status == 1
+    assert error.startswith("error: misspelt: footwork_test_misspelt/__init__.py: hook "
+                            "footwork_routine is not a footwork hook, so it is never called; "
+                            "did you mean footwork_routines?")
+
+
+def test_packs_check_says_where_a_pack_file_hook_looked(tmp_path, make_pack, pack_toml):
+    code = ("from importlib.resources import files\nfrom footwork.core import hookimpl\n\n\n@hookimpl\n"
+            "def footwork_pack_file():\n    return files(__name__) / 'content' / 'stretches.toml'\n")
+    folder = make_pack(tmp_path, "elsewhere", None, code)
+
+    status, [error], _ = checked(folder)
+
+    assert status == 1
+    looked = folder / "footwork_test_elsewhere" / "content" / "stretches.toml"
+    assert error == (f"error: elsewhere: footwork_test_elsewhere/__init__.py: no data file: "
+                     f"stretches.toml is missing (looked for {looked})")
+
+    looked.parent.mkdir()
+    looked.write_text(pack_toml("elsewhere"), encoding="utf-8")
+    result = footwork("packs", "check", folder)
+    assert result.stdout.splitlines()[-1] == "ok: elsewhere 1.0.0, 1 exercise, 1 routine"
+
+
+def test_packs_check_warns_of_a_routine_id_an_installed_pack_uses(tmp_path, make_pack, pack_toml):
+    folder = make_pack(tmp_path, "aa-dup", pack_toml("aa-dup", routine="heel-raises"))
+
+    status, errors, warnings = checked(folder)
+
+    assert status == 0 and errors == []
+    assert ("warning: aa-dup: footwork_test_aa_dup/__init__.py: routine id 'heel-raises' is also "
+            "used by pack 'heel-raises'; both load, 'aa-dup:heel-raises' names this one, and 'heel-raises' "
+            "alone is asked about") in warnings
+
+
+def test_packs_check_warns_of_a_routine_without_cautions(tmp_path, make_pack, pack_toml):
+    toml = pack_toml("careless").replace('cautions = ["Move only within a pain-free range of motion."]\n', "")
+    folder = make_pack(tmp_path, "careless", toml)
+
+    status, _, [warning] = checked(folder)
+
+    assert status == 0
+    assert warning.startswith("warning: careless: footwork_test_careless/pack.toml: routines[0].cautions: "
+                              "routine 'careless' has none; Footwork says its own safety reminder")
+
+
+def test_packs_check_refuses_a_pack_name_another_installed_distribution_has(tmp_path, make_pack, pack_toml):
+    folder = make_pack(tmp_path, "ankle", pack_toml("ankle", routine="my-ankle"))
+
+    status, errors, _ = checked(folder)
+
+    assert status == 1
+    assert errors == ["error: ankle: footwork_test_ankle/__init__.py: the pack name 'ankle' is already "
+                      "taken by footwork-ankle, installed here; two packs with one name cannot both load, so "
+                      "rename this one (the entry point's name)"]
+
+
+def test_packs_check_of_a_data_file_alone_warns_of_a_routine_id_an_installed_pack_uses(tmp_path, pack_toml):
+    data = tmp_path / "pack.toml"
+    data.write_text(pack_toml("aa-dup", routine="heel-raises"), encoding="utf-8")
+
+    result = footwork("packs", "check", data)
+
+    assert result.returncode == 0, result.stdout
+    assert (f"warning: aa-dup: {data.resolve()}: routine id 'heel-raises' is also used by pack "
+            "'heel-raises'") in result.stdout
+    assert result.stdout.splitlines()[-1] == "ok: aa-dup, 1 exercise, 1 routine"

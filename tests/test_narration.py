@@ -1,25 +1,48 @@
 """What a person hears, and how it is paged: every installed routine at every level and mode, and
 small routines written in TOML for the edge cases.
 
-A hold, precisely: the cues between its lead-in words ("Hold for 25 seconds.") and "And release.",
-all of kind ``hold`` or ``countdown``. Its length is the sum of their planned seconds; the
-countdown words ("three", "two", "one") are said inside the hold, in its last three seconds, and
-count toward it. So a 25 s hold is 22 s of silence, then "three", "two", "one" each followed by the
-rest of its second, then "And release." exactly 25 s after the lead-in ends.
+A hold, precisely: the cues between its lead-in words ("Hold for 25 seconds.") and its release
+("And release.", "Release." or "And ease off."), all of kind ``hold`` or ``countdown``. Its length is
+the sum of their planned seconds; the countdown words ("three", "two", "one") are said inside the
+hold, in its last three seconds, and count toward it.
 """
 
 from __future__ import annotations
 
 import math
 import re
+from collections import Counter
 
 import pytest
-from footwork.core import Count, Hold, Level, Repeat, compile_routine, narrate
+from footwork.core import (
+    Count,
+    Hold,
+    Level,
+    Repeat,
+    compile_routine,
+    level_for,
+    levels,
+    narrate,
+    planned_seconds,
+)
 from footwork.core.narration import Narration, Page
-from footwork.core.paging import GUIDED_MAX_SECONDS, HANDS_FREE_PROMPT, SKILL_HEADROOM
+from footwork.core.paging import (
+    HANDS_FREE_MAX_SECONDS,
+    HANDS_FREE_PROMPT,
+    SKILL_HEADROOM,
+)
 from footwork.core.ssml import MAX_SSML_CHARS, to_ssml
-from footwork.core.timeline import SAFETY_LINE, Cue, number_words
+from footwork.core.timeline import (
+    MIN_GAP,
+    RELEASES,
+    SAFETY_LINE,
+    SIDE_SETTLE,
+    TRANSITION_SETTLE,
+    Cue,
+    number_words,
+)
 from footwork.core.transcript import to_text
+from footwork.core.wording import spoken_minutes
 from narration_content import (
     CATALOG,
     ROUTINES,
@@ -29,6 +52,10 @@ from narration_content import (
 )
 
 SECTION_ORDER = {"intro": 0, "exercise": 1, "outro": 2}
+NUMBERS = {number_words(n) for n in range(1, 101)}
+every_routine_and_level = pytest.mark.parametrize(
+    ("routine", "level"), [(r, level) for r in ROUTINES for level in Level],
+    ids=[f"{r.id}-{level.value}" for r in ROUTINES for level in Level])
 
 
 def holds(cues: tuple[Cue, ...]) -> list[tuple[float, int]]:
@@ -47,7 +74,7 @@ def holds(cues: tuple[Cue, ...]) -> list[tuple[float, int]]:
 
 
 def count_runs(cues: tuple[Cue, ...]) -> list[list[str]]:
-    """The words of each run of counting: counts with only silence between them."""
+    """The numbers of each run of counting (counts, their phase words and silence between them)."""
     runs: list[list[str]] = []
     current: list[str] | None = None
     for cue in cues:
@@ -55,7 +82,9 @@ def count_runs(cues: tuple[Cue, ...]) -> list[list[str]]:
             if current is None:
                 current = []
                 runs.append(current)
-            current.append(cue.text)
+            number = cue.text.split(",")[0]
+            if number in NUMBERS:
+                current.append(number)
         elif cue.spoken:
             current = None
     return runs
@@ -64,6 +93,10 @@ def count_runs(cues: tuple[Cue, ...]) -> list[list[str]]:
 def exercise_cues(narration: Narration, index: int) -> tuple[Cue, ...]:
     return tuple(c for c in narration.timeline.cues if c.position.section == "exercise"
                  and c.position.exercise == index)
+
+
+def said(narration: Narration) -> list[str]:
+    return [c.text for c in narration.timeline.cues if c.spoken]
 
 
 # --- what is heard ---------------------------------------------------------------------------------
@@ -82,7 +115,7 @@ def test_every_hold_of_the_content_is_silence_of_exactly_its_length(routine, lev
             assert length in lengths, (exercise.id, length)
             assert cues[start - 1].spoken and cues[start - 1].kind == "speech"
             end = start + next(i for i, c in enumerate(cues[start:]) if c.kind not in ("hold", "countdown"))
-            assert cues[end].text == "And release."
+            assert cues[end].text in RELEASES
 
 
 @pytest.mark.parametrize("seconds", [1, 5, 9.5, 10, 12.5, 25, 600])
@@ -103,11 +136,11 @@ def test_hold_of_ten_seconds_or_more_ends_with_a_countdown_in_its_last_three_sec
     [(_, start)] = holds(cues)
     kinds = [(c.kind, c.text, c.seconds) for c in cues[start:start + 7]]
 
-    assert kinds == [("hold", "", 22.0), ("countdown", "three", 0.75), ("hold", "", 0.25),
-                     ("countdown", "two", 0.75), ("hold", "", 0.25), ("countdown", "one", 0.75),
-                     ("hold", "", 0.25)]
+    assert kinds == [("hold", "", 22.0), ("countdown", "three", 0.55), ("hold", "", 0.45),
+                     ("countdown", "two", 0.55), ("hold", "", 0.45), ("countdown", "one", 0.55),
+                     ("hold", "", 0.45)]
     assert cues[start - 1].text == "Hold for 25 seconds."
-    assert cues[start + 7].text == "And release."
+    assert cues[start + 7].text in RELEASES
 
 
 @every_narration
@@ -123,11 +156,13 @@ def test_every_counted_movement_is_counted_aloud_from_one(routine, level, mode):
                 assert int(step.times.read(level, "times")) in lengths, (exercise.id, step.text)
 
 
-def test_an_instruction_repeated_without_a_time_of_its_own_is_counted_from_one():
+def test_an_instruction_repeated_without_a_time_of_its_own_is_counted_from_one_with_its_phases():
     routine = routine_from('{ say = "Press your foot down." }, { repeat = 4 },')
-    runs = count_runs(narrate(routine, Level.STANDARD).timeline.cues)
+    cues = narrate(routine, Level.STANDARD).timeline.cues
+    counted = [c.text for c in cues if c.kind == "count"]
 
-    assert runs == [["one", "two", "three", "four"]]
+    assert count_runs(cues) == [["one", "two", "three", "four"]]
+    assert counted[:4] == ["one, press", "and relax", "two, press", "and relax"]
 
 
 @every_narration
@@ -139,7 +174,8 @@ def test_every_set_and_side_is_narrated(routine, level, mode):
         assert {c.position.set for c in cues} == set(range(1, sets + 1)), exercise.id
         if sets > 1:
             said = [c.text for c in cues if c.text.startswith("Set ")]
-            assert said == [f"Set {number_words(n)} of {number_words(sets)}." for n in range(1, sets + 1)]
+            # The plan names the sets ("We'll do two sets"); each set after the first is announced.
+            assert said == [f"Set {number_words(n)} of {number_words(sets)}." for n in range(2, sets + 1)]
         if exercise.dose.sides == "each":
             for n in range(1, sets + 1):
                 assert {c.position.side for c in cues if c.position.set == n} >= {"left", "right"}
@@ -151,10 +187,41 @@ def test_alternating_sides_change_with_every_round():
     cues = narrate(routine).timeline.cues
 
     assert [c.text for c in cues if c.text.startswith(("Lift", "Round"))] == [
-        "Lift your left foot.", "Round two of four, right side.", "Lift your right foot.",
-        "Round three of four, left side.", "Lift your left foot.", "Round four of four, right side.",
+        "Lift your left foot.", "Round two of four, right foot.", "Lift your right foot.",
+        "Round three of four, left foot.", "Lift your left foot.", "Round four of four, right foot.",
         "Lift your right foot.",
     ]
+
+
+def test_alternating_sides_alternate_when_the_repeated_steps_are_plain_instructions():
+    routine = routine_from('{ say = "Tap your {side} foot." }, { repeat = 4 },', sides="alternating")
+    narration = narrate(routine)
+    taps = [c.text for c in narration.timeline.cues if c.text.startswith("Tap")]
+
+    assert taps == ["Tap your left foot.", "Tap your right foot."] * 2
+    assert "We'll work alternating feet, left first." in said(narration)
+
+
+@every_narration
+def test_no_foots_and_no_legss_are_said(routine, level, mode):
+    text = " ".join(said(narrate(routine, level, mode))).lower()
+
+    assert not re.search(r"\b(foots|legss|feets)\b", text)
+
+
+def test_later_rounds_and_the_second_side_keep_every_sentence():
+    ankle = narrate(CATALOG.get("ankle"), Level.STANDARD)
+    toe_press = [t for t in said(ankle) if t.startswith("Keep your feet flat")]
+    towel = [t for t in said(ankle) if "move the foot in the opposite direction" in t]
+
+    assert len(toe_press) == 5
+    assert all(t.endswith("If not, lift your heels slightly.") for t in toe_press)
+    assert len(towel) == 10  # five rounds on each side, the second side's too
+    routine = routine_from('{ say = "Lift your {side} foot. Keep the other one still." }, { hold = 2 }, '
+                           '{ repeat = 3 },', sides="each")
+    lifts = [t for t in said(narrate(routine)) if t.startswith("Lift")]
+    assert lifts == ["Lift your left foot. Keep the other one still."] * 3 + [
+        "Lift your right foot. Keep the other one still."] * 3
 
 
 def test_the_alphabet_is_said_letter_by_letter():
@@ -204,15 +271,14 @@ def test_intro_says_what_how_long_what_to_have_ready_and_the_safety_line(routine
     # The safety line is said once before the first exercise: the pack's own pain-free caution, or ours.
     safety = SAFETY_LINE if SAFETY_LINE in text else next(c for c in routine.cautions if "pain-free" in c)
     assert safety in text
-    assert everything.index(safety) < everything.index("Exercise one of")
+    assert everything.index(safety) < everything.index("Begin.")
     intro = " ".join(c.text for c in narration.timeline.cues if c.position.section == "intro")
     assert intro.count("pain-free range") == 1
     if mode == "guided":
-        # The intro is a page of its own, naming the first exercise; no exercise cue is on it.
-        assert {c.position.section for c in first.cues} == {"intro"}
-        assert "Exercise one of" not in text
-        assert first.prompt == f"Say next for {routine.exercises[0].name}, or repeat to hear that again."
-        assert narration.pages[1].cues[0].text.startswith("Exercise one of")
+        # The first page gets the person into the first position; the exercise begins on the next.
+        assert not any(c.kind in ("hold", "count", "move", "letter") for c in first.cues)
+        assert first.prompt.startswith("Say ready when you're ")
+        assert narration.pages[1].cues[0].text == "Begin."
 
 
 @every_narration
@@ -227,6 +293,271 @@ def test_outro_is_last_and_nothing_said_claims_to_treat_or_cure(routine, level, 
         assert claim not in everything, claim
 
 
+
+# --- getting into position (item 1) ----------------------------------------------------------------
+
+
+def transitions(narration: Narration) -> list[int]:
+    return [b.index for b in narration.timeline.breaks if b.level == "transition"]
+
+
+@every_narration
+def test_every_exercise_in_a_new_position_gets_the_person_there_first(routine, level, mode):
+    narration = narrate(routine, level, mode)
+    cues = narration.timeline.cues
+    starts = transitions(narration)
+    previous = None
+    for index, exercise in enumerate(routine.exercises, start=1):
+        moved = previous is None or not set(previous.positions) & set(exercise.positions)
+        at = [i for i in starts if cues[i].position.exercise == index]
+        if moved:
+            assert len(at) == 1, exercise.id
+            before = [c for c in cues[:at[0]] if c.position.exercise == index and c.spoken]
+            assert before and all(c.kind == "transition" for c in before), exercise.id
+        previous = exercise
+
+
+@pytest.mark.parametrize("routine", ROUTINES, ids=lambda r: r.id)
+@pytest.mark.parametrize("level", list(Level), ids=lambda level: level.value)
+def test_guided_page_ends_at_a_change_of_position_saying_ready_when(routine, level):
+    narration = narrate(routine, level, "guided")
+    ends = {sum(len(p.cues) for p in narration.pages[:n]): p for n, p in enumerate(narration.pages, 1)}
+    for index in transitions(narration):
+        page = ends[index]
+        assert page.prompt and page.prompt.startswith("Say ready when you're ")
+        after = narration.timeline.cues[index]
+        assert after.text == "Begin."
+    # The first page gets the person into the first position: it ends saying ready, not next.
+    assert narration.pages[0].prompt.startswith("Say ready when you're ")
+
+
+@pytest.mark.parametrize("routine", ROUTINES, ids=lambda r: r.id)
+@pytest.mark.parametrize("level", list(Level), ids=lambda level: level.value)
+def test_hands_free_settle_is_at_least_ten_seconds_and_ends_three_two_one_begin(routine, level):
+    cues = narrate(routine, level, "hands-free").timeline.cues
+    for index in transitions(narrate(routine, level, "hands-free")):
+        run = []
+        i = index
+        while cues[i].kind in ("settle", "countdown"):
+            run.append(cues[i])
+            i += 1
+        assert sum(c.seconds for c in run) >= TRANSITION_SETTLE
+        assert [c.text for c in run if c.spoken] == ["three", "two", "one"]
+        assert cues[i].text == "Begin."
+
+
+@every_narration
+def test_a_side_switch_gets_at_least_three_seconds(routine, level, mode):
+    cues = narrate(routine, level, mode).timeline.cues
+    for i, cue in enumerate(cues):
+        if cue.text.startswith(("Now switch to your", "Back to your")):
+            j = i + 1
+            while cues[j].kind != "settle":
+                assert cues[j].kind in ("speech", "pause"), cues[j]
+                j += 1
+            assert cues[j].seconds >= SIDE_SETTLE
+
+
+@every_narration
+def test_each_exercise_opens_with_get_ready_then_begin(routine, level, mode):
+    narration = narrate(routine, level, mode)
+    for index, _ in enumerate(routine.exercises, start=1):
+        texts = [c.text for c in exercise_cues(narration, index) if c.spoken]
+        begin = texts.index("Begin.")
+        assert begin > 0
+        moved = transitions(narration)
+        assert texts[begin - 1] in ("Get ready.", "one") or any(
+            narration.timeline.cues[i].position.exercise == index for i in moved)
+
+
+def test_a_pack_tunes_the_settle_and_the_ready_words():
+    routine = routine_from('{ say = "Lift your foot." }, { hold = 3 },',
+                           extra='settle = 20\nready = "you are sitting with your {side} foot up"')
+    guided = narrate(routine, Level.STANDARD, "guided")
+    hands_free = narrate(routine, Level.STANDARD, "hands-free")
+
+    assert guided.pages[0].prompt == "Say ready when you are sitting with your left foot up."
+    [index] = transitions(hands_free)
+    settle = [c for c in hands_free.timeline.cues[index:] if c.kind in ("settle", "countdown")]
+    assert sum(c.seconds for c in settle[:7]) == 20
+
+
+# --- movement cues (item 2) ------------------------------------------------------------------------
+
+
+def test_heel_raises_say_up_and_down_for_every_raise():
+    cues = narrate(CATALOG.get("heel-raises"), Level.GENTLE).timeline.cues
+    counted = [c.text for c in cues if c.kind == "count"]
+
+    assert counted[:4] == ["one, up", "and down", "two, up", "and down"]
+    assert counted.count("and down") == 10 * 2 * 2  # ten raises, two sides, two sets
+
+
+def rep_seconds(routine_text: str) -> float:
+    cues = narrate(routine_from(routine_text), Level.STANDARD).timeline.cues
+    first = next(i for i, c in enumerate(cues) if c.kind == "count")
+    second = next(i for i, c in enumerate(cues) if c.kind == "count" and c.text.startswith("two"))
+    return round(sum(c.seconds for c in cues[first:second]), 2)
+
+
+def test_slowly_is_slower():
+    quick = rep_seconds('{ count = 3, say = "Raise and lower your heel." },')
+    slow = rep_seconds('{ count = 3, say = "Slowly raise and lower your heel." },')
+
+    assert slow >= quick * 1.3
+
+
+def test_a_pack_names_the_phases_and_pace_of_a_movement():
+    routine = routine_from('{ count = 2, seconds_each = 6, phases = ["in", "and out"], say = "Breathe." },')
+    cues = narrate(routine).timeline.cues
+    counted = [c.text for c in cues if c.kind == "count"]
+
+    assert counted == ["one, in", "and out", "two, in", "and out"]
+    assert rep_seconds('{ count = 2, seconds_each = 6, phases = ["in", "and out"], say = "Breathe." },') == 6
+
+
+@every_narration
+def test_each_count_waits_for_the_movement(routine, level, mode):
+    cues = narrate(routine, level, mode).timeline.cues
+    for cue, after in zip(cues, cues[1:], strict=False):
+        if cue.kind == "count":
+            assert not after.spoken and after.seconds >= MIN_GAP - 1e-9
+
+
+# --- levels (item 3) -------------------------------------------------------------------------------
+
+
+def work_and_rest(narration: Narration) -> tuple[float, float]:
+    work = sum(c.seconds for c in narration.timeline.cues if c.kind in ("hold", "move", "count", "letter"))
+    work += sum(c.seconds for c in narration.timeline.cues
+                if c.kind in ("pause", "countdown") and c.position.section == "exercise")
+    rest = sum(c.seconds for c in narration.timeline.cues if c.kind == "rest")
+    return work, rest
+
+
+@pytest.mark.parametrize("routine", ROUTINES, ids=lambda r: r.id)
+def test_work_never_falls_and_rest_never_rises_from_first_time_to_strong(routine):
+    for mode in ("guided", "hands-free"):
+        readings = [work_and_rest(narrate(routine, level, mode)) for level in Level]
+        works = [w for w, _ in readings]
+        assert works == sorted(works), (routine.id, works)
+        # More sets bring more rests, but no rest is ever longer at a harder level.
+        for kind in (max, min):
+            each = [kind(c.seconds for c in n.timeline.cues if c.kind == "rest")
+                    for n in (narrate(routine, level, mode) for level in Level)
+                    if any(c.kind == "rest" for c in n.timeline.cues)]
+            assert each == sorted(each, reverse=True), (routine.id, each)
+
+
+def test_a_routine_with_no_range_has_one_level_and_claims_no_other():
+    ankle = CATALOG.get("ankle")
+
+    assert levels(ankle) == (Level.FIRST_TIME, Level.STANDARD)
+    assert level_for(ankle, Level.STRONG) is Level.STANDARD
+    strong = narrate(ankle, Level.STRONG)
+    assert strong.level is Level.STANDARD
+    assert strong.timeline.cues == narrate(ankle, Level.STANDARD).timeline.cues
+    assert "level" not in strong.pages[0].text.splitlines()[0]
+    assert planned_seconds(ankle, Level.GENTLE) == planned_seconds(ankle, Level.STRONG)
+
+
+def test_levels_read_the_articles_ranges_low_middle_high():
+    heel = CATALOG.get("heel-raises")
+    readings = {}
+    for level in Level:
+        cues = narrate(heel, level).timeline.cues
+        sets = max(c.position.sets for c in cues)
+        raises = max(len(run) for run in count_runs(cues))
+        readings[level] = (sets, raises)
+
+    assert levels(heel) == tuple(Level)
+    assert readings == {Level.FIRST_TIME: (1, 2), Level.GENTLE: (2, 10), Level.STANDARD: (2, 15),
+                        Level.STRONG: (3, 20)}
+
+
+# --- words worth hearing (item 6) ------------------------------------------------------------------
+
+
+def sentences(text: str) -> list[str]:
+    return [s.strip().lower() for s in re.split(r"(?<=[.!?])\s+", text) if s.strip()]
+
+
+@every_narration
+def test_intro_and_closing_repeat_no_sentence_and_well_done_comes_once(routine, level, mode):
+    narration = narrate(routine, level, mode)
+    edges = " ".join(c.text for c in narration.timeline.cues if c.spoken and c.position.section != "exercise")
+    repeated = [s for s, n in Counter(sentences(edges)).items() if n > 1]
+    everything = " ".join(said(narration)).lower()
+
+    assert not repeated
+    assert everything.count("well done") <= 1
+    assert "one of one" not in everything
+    assert everything.count("wait a day or two") <= 1
+
+
+@every_narration
+def test_no_two_exercises_in_a_row_open_with_the_same_words(routine, level, mode):
+    narration = narrate(routine, level, mode)
+    openings = []
+    for index in range(1, len(routine.exercises) + 1):
+        first = next(c.text for c in exercise_cues(narration, index) if c.spoken)
+        openings.append(" ".join(first.split()[:2]))
+    for one, other in zip(openings, openings[1:], strict=False):
+        assert one != other
+
+
+def test_a_caution_about_equipment_no_exercise_uses_is_not_said():
+    ankle = CATALOG.get("ankle")
+    assert any("ankle weights" in c for c in ankle.all_cautions)
+
+    for level in levels(ankle):
+        assert "ankle weights" not in narrate(ankle, level).pages[0].text
+
+
+def test_the_first_time_advice_is_said_once():
+    text = narrate(CATALOG.get("ankle"), Level.FIRST_TIME).pages[0].text
+
+    assert text.count("wait a day or two") == 1
+    assert "As it's your first time, we'll do only a couple of each." in text
+
+
+@pytest.mark.parametrize("routine", ROUTINES, ids=lambda r: r.id)
+def test_a_reminder_briefing_says_one_pain_free_line_instead_of_the_cautions(routine):
+    full = narrate(routine, Level.STANDARD, "guided", "full")
+    reminder = narrate(routine, Level.STANDARD, "guided", "reminder")
+    intro = [c.text for c in reminder.timeline.cues if c.position.section == "intro"]
+
+    assert sum("pain-free" in t for t in intro) == 1
+    assert len(reminder.pages[0].text) < len(full.pages[0].text) or len(routine.cautions) <= 1
+    for caution in routine.cautions:
+        if "pain-free" not in caution:
+            assert caution not in intro
+
+
+# --- one truth for time (item 7) -------------------------------------------------------------------
+
+
+@every_narration
+def test_the_intro_says_the_length_that_is_planned(routine, level, mode):
+    narration = narrate(routine, level, mode)
+
+    assert spoken_minutes(narration.planned_seconds) in narration.pages[0].text.splitlines()[0]
+    assert planned_seconds(routine, level, mode) == narration.planned_seconds
+
+
+# --- faithful and unambiguous (item 9) -------------------------------------------------------------
+
+
+def test_the_roll_back_is_said_unambiguously_and_the_card_keeps_the_articles_words():
+    ankle = CATALOG.get("ankle")
+    step = ankle.exercises[0].steps[0]
+    words = " ".join(said(narrate(ankle)))
+
+    assert step.text == "Roll back onto your ankles."
+    assert "Rock back onto your heels, lifting your toes off the floor." in words
+    assert "Roll back onto your ankles" not in words
+
+
 # --- pages -----------------------------------------------------------------------------------------
 
 
@@ -234,7 +565,8 @@ def test_outro_is_last_and_nothing_said_claims_to_treat_or_cure(routine, level, 
 def test_pages_put_together_are_the_whole_timeline(routine, level, mode):
     narration = narrate(routine, level, mode)
 
-    assert tuple(c for page in narration.pages for c in page.cues) == compile_routine(routine, level).cues
+    assert tuple(c for page in narration.pages for c in page.cues) == narration.timeline.cues
+    assert narration.timeline.cues[1:] == compile_routine(routine, narration.level, mode).cues[1:]
     assert [p.number for p in narration.pages] == list(range(1, len(narration.pages) + 1))
     assert {p.total for p in narration.pages} == {len(narration.pages)}
 
@@ -247,7 +579,7 @@ def test_every_page_fits_alexa_and_all_but_the_last_end_with_a_prompt(routine, l
         assert page.ssml == to_ssml(page.cues, page.prompt)
         assert page.text == to_text(page.cues, page.prompt)
         if page.number < page.total:
-            assert page.prompt and page.prompt.startswith("Say next")
+            assert page.prompt and page.prompt.startswith(("Say next", "Say ready when"))
             assert page.ssml.endswith(f"{page.prompt}</speak>")
             assert page.text.endswith(page.prompt)
         else:
@@ -271,77 +603,11 @@ def test_positions_never_go_back(routine, level, mode):
     assert page_keys == sorted(page_keys)
 
 
-@every_narration
-def test_page_position_is_that_of_its_first_exercise_cue(routine, level, mode):
-    for page in narrate(routine, level, mode).pages:
-        first = next((c for c in page.cues if c.position.section == "exercise"), page.cues[0])
-        assert page.position == first.position
-
-
-@pytest.mark.parametrize("routine", ROUTINES, ids=lambda r: r.id)
-@pytest.mark.parametrize("level", list(Level), ids=lambda level: level.value)
-def test_guided_pages_hold_one_exercise_each_and_name_what_comes_next(routine, level):
-    narration = narrate(routine, level, "guided")
-    for page in narration.pages:
-        exercises = {c.position.exercise for c in page.cues if c.position.section == "exercise"}
-        assert len(exercises) <= 1
-    for page, after in zip(narration.pages, narration.pages[1:], strict=False):
-        head = after.cues[0]
-        if head.text.startswith("Exercise "):
-            assert page.prompt == f"Say next for {head.position.exercise_name}, or repeat to hear that again."
-        elif head.text.startswith("Set "):
-            assert page.prompt.startswith(f"Say next for {head.text[:-1].lower()}")
-        assert page.prompt.endswith("or repeat to hear that again.")
-
-
-@pytest.mark.parametrize("routine", ROUTINES, ids=lambda r: r.id)
-@pytest.mark.parametrize("level", list(Level), ids=lambda level: level.value)
-def test_guided_pages_stay_under_the_time_threshold_apart_from_intro_and_outro(routine, level):
-    narration = narrate(routine, level, "guided")
-    for page in narration.pages:
-        body = sum(c.seconds for c in page.cues if c.position.section == "exercise")
-        assert body <= GUIDED_MAX_SECONDS, (page.number, body)
-
-
-def test_guided_splits_a_long_exercise_into_its_sets_and_sides():
-    narration = narrate(CATALOG.get("heel-raises"), Level.STANDARD, "guided")
-    starts = [(p.cues[0].text, p.prompt) for p in narration.pages]
-
-    assert starts == [
-        ("Heel raises. One exercise, about 8 minutes at the standard level.",
-         "Say next for Heel raises, or repeat to hear that again."),
-        ("Exercise one of one: Heel raises. This one is done standing, holding on to something steady "
-         "for support.", "Say next for your left foot, or repeat to hear that again."),
-        ("Now switch to your left foot.", "Say next for set two of three, or repeat to hear that again."),
-        ("Set two of three.", "Say next for set three of three, or repeat to hear that again."),
-        ("Set three of three.", None),
-    ]
-    assert [p.position.section for p in narration.pages] == ["intro", *["exercise"] * 4]
-    assert [(p.position.set, p.position.side) for p in narration.pages[1:]] == [
-        (1, None), (1, "left"), (2, "right"), (3, "right")]
-
-
 def test_guided_keeps_a_hold_longer_than_the_threshold_on_one_page():
     narration = narrate(hold_routine(600), Level.STANDARD, "guided")
     [page] = [p for p in narration.pages if any(c.kind == "hold" for c in p.cues)]
 
     assert sum(c.seconds for c in page.cues if c.kind in ("hold", "countdown")) == 600
-
-
-def test_intro_has_a_page_of_its_own_and_outro_shares_the_last():
-    routine = CATALOG.get("ankle")
-    narration = narrate(routine, Level.FIRST_TIME, "guided")
-    intro, after = narration.pages[0], narration.pages[1]
-
-    assert {c.position.section for c in intro.cues} == {"intro"}
-    assert intro.position.section == "intro"
-    assert intro.prompt == f"Say next for {routine.exercises[0].name}, or repeat to hear that again."
-    assert after.cues[0].position.section == "exercise"
-    assert after.position.section == "exercise"
-    assert after.position.exercise == 1
-    assert after.cues[0].text.startswith("Exercise one of")
-    assert narration.pages[-1].cues[-1].position.section == "outro"
-    assert narration.pages[-1].position.exercise == 7
 
 
 @every_narration
@@ -356,39 +622,78 @@ def test_pages_end_only_at_natural_points(routine, level, mode):
         assert narration.timeline.cues[index].text != "And release."
 
 
+@every_narration
+def test_page_position_is_that_of_its_first_cue(routine, level, mode):
+    for page in narrate(routine, level, mode).pages:
+        assert page.position == page.cues[0].position
+
+
+def body_parts(page: Page) -> set[tuple[int, int, str | None]]:
+    """The (exercise, set, side) parts a page works through, leaving out the next exercise's opening."""
+    return {(c.position.exercise, c.position.set, c.position.side) for c in page.cues
+            if c.position.section == "exercise" and c.kind != "transition" and c.text != "Begin."
+            and not (c.kind == "pause" and c.seconds == 1.0)}
+
+
 @pytest.mark.parametrize("routine", ROUTINES, ids=lambda r: r.id)
 @pytest.mark.parametrize("level", list(Level), ids=lambda level: level.value)
-def test_hands_free_uses_the_fewest_pages_alexa_allows(routine, level):
+def test_a_guided_page_is_one_exercise_on_one_side_or_one_set(routine, level):
+    narration = narrate(routine, level, "guided")
+    for page in narration.pages:
+        assert len(body_parts(page)) <= 1, (page.number, body_parts(page))
+    for page, after in zip(narration.pages, narration.pages[1:], strict=False):
+        head = after.cues[0]
+        if head.text.startswith("Set "):
+            assert page.prompt.startswith(f"Say next for {head.text[:-1].lower()}")
+        assert page.prompt.endswith(("or repeat to hear that again.", "."))
+
+
+@pytest.mark.parametrize("routine", ROUTINES, ids=lambda r: r.id)
+@pytest.mark.parametrize("level", list(Level), ids=lambda level: level.value)
+def test_a_long_exercise_splits_into_equal_rounds_at_the_same_point_on_both_sides(routine, level):
+    narration = narrate(routine, level, "guided")
+    pages_per_part: Counter = Counter()
+    for page in narration.pages:
+        for part in body_parts(page):
+            pages_per_part[part] += 1
+    by_exercise: dict[int, set[int]] = {}
+    for (exercise, _, _), pages in pages_per_part.items():
+        by_exercise.setdefault(exercise, set()).add(pages)
+    for exercise, counts in by_exercise.items():
+        assert len(counts) == 1, (exercise, counts)  # every side and set of it is cut alike
+
+
+def test_toe_walking_splits_its_six_rounds_two_a_page():
+    narration = narrate(CATALOG.get("toe-walking"), Level.STANDARD, "guided")
+    heads = [p.cues[0].text for p in narration.pages[1:]]
+
+    assert heads == ["Begin.", "Round three of six.", "Round five of six."]
+
+
+@pytest.mark.parametrize("routine", ROUTINES, ids=lambda r: r.id)
+@pytest.mark.parametrize("level", list(Level), ids=lambda level: level.value)
+def test_hands_free_pages_fit_alexa_and_last_five_minutes_at_most(routine, level):
     narration = narrate(routine, level, "hands-free")
-    pages = narration.pages
-    # Fewest: no two neighbouring pages would fit in one response, so none could be saved.
-    for page, after in zip(pages, pages[1:], strict=False):
-        assert len(to_ssml((*page.cues, *after.cues), after.prompt)) >= MAX_SSML_CHARS
-    for page in pages[:-1]:
-        assert page.prompt == HANDS_FREE_PROMPT
+    for page in narration.pages:
+        assert page.planned_seconds <= HANDS_FREE_MAX_SECONDS
+        assert len(page.ssml) < MAX_SSML_CHARS - SKILL_HEADROOM
+    for page in narration.pages[:-1]:
+        assert page.prompt == HANDS_FREE_PROMPT or page.prompt.startswith("Say ready when")
 
 
 def test_hands_free_fits_a_short_routine_on_one_page():
-    narration = narrate(CATALOG.get("heel-raises"), Level.STANDARD, "hands-free")
+    narration = narrate(CATALOG.get("heel-raises"), Level.FIRST_TIME, "hands-free")
 
     assert len(narration.pages) == 1
     assert narration.pages[0].prompt is None
 
 
-def test_content_too_long_for_one_response_is_paged_within_the_limit_at_round_breaks():
+def test_content_too_long_for_one_response_is_paged_within_the_limit():
     routine = routine_from('{ count = 100, seconds_each = 1, say = "Tap your toes." }, { repeat = 20 },')
     for mode in ("guided", "hands-free"):
         narration = narrate(routine, Level.STANDARD, mode)
         assert len(narration.pages) > 1
         assert all(len(p.ssml) < MAX_SSML_CHARS - SKILL_HEADROOM for p in narration.pages)
-        # Guided mode gives the intro a page of its own; the content's pages start after it.
-        content = narration.pages[2:] if mode == "guided" else narration.pages[1:]
-        if mode == "guided":
-            assert {c.position.section for c in narration.pages[0].cues} == {"intro"}
-            assert narration.pages[1].cues[0].text.startswith("Exercise one of one")
-        assert content
-        for page in content:
-            assert page.cues[0].text.startswith(("Round ", "Tap your toes"))
 
 
 def test_narration_as_json_has_the_documented_shape():
@@ -401,6 +706,17 @@ def test_narration_as_json_has_the_documented_shape():
         "ssml", "text", "planned_seconds", "position", "number", "total", "prompt"}
     assert set(data["cues"][0]) == {"kind", "text", "seconds"}
     assert len(data["cues"]) == len(narration.timeline.cues)
+
+
+@every_narration
+def test_every_cue_says_what_it_is_so_scripts_can_check_timing(routine, level, mode):
+    kinds = {cue["kind"] for cue in narrate(routine, level, mode).as_json()["cues"]}
+
+    assert kinds <= {"speech", "transition", "count", "letter", "countdown", "hold", "rest", "move", "pause",
+                     "settle"}
+    assert {"speech", "transition"} <= kinds
+    if mode == "hands-free":
+        assert "settle" in kinds
 
 
 def test_narrate_is_cached_and_refuses_an_unknown_mode():
@@ -423,6 +739,6 @@ def test_steps_of_a_round_are_not_split_from_the_instruction_leading_into_them()
     timeline = compile_routine(routine, Level.STANDARD)
     for b in timeline.breaks:
         if b.index < len(timeline.cues):
-            assert not timeline.cues[b.index].text.startswith(("Hold for", "And release", "Go."))
+            assert not timeline.cues[b.index].text.startswith(("Hold for", *RELEASES, "Go."))
     repeat_steps = [s for e in routine.exercises for s in e.steps if isinstance(s, Repeat)]
     assert repeat_steps  # the ankle routine has rounds to page at

@@ -187,8 +187,10 @@ def test_the_installed_pack_shows_in_footwork_packs_at_once(clean_env, installed
         "version": "0.1.0",
         "distribution": "footwork-stretches",
         "routines": ["stretches"],
+        "exercises": ["stretches:toe-lifts", "stretches:ankle-pumps"],
         "status": "ok",
         "error": None,
+        "warnings": [],
     }]
 
 
@@ -217,3 +219,40 @@ def test_the_installed_packs_routine_can_be_shown_and_timed(clean_env, installed
     [routine] = json.loads(routines.stdout)
     assert routine["id"] == "stretches" and routine["exercises"] == 2
     assert 0 < routine["seconds"]["gentle"] < routine["seconds"]["strong"]
+
+
+@pytest.mark.slow
+def test_a_new_packs_own_tests_pass_when_its_routine_borrows_another_packs_exercise(
+    clean_env: Path, tmp_path: Path
+):
+    """The stranger's case: a routine using heel-raises:heel-raises, that pack a declared dependency."""
+    heel_raises = tmp_path / "heel-raises"
+    shutil.copytree(REPO / "packs" / "heel-raises", heel_raises, ignore=shutil.ignore_patterns(
+        "build", "*.egg-info", "__pycache__"))
+    succeed(clean_env / BIN / "python", "-m", "pip", "install", "--quiet", heel_raises, timeout=900)
+    succeed(clean_env / BIN / "footwork", "packs", "new", "borrower", "--dir", tmp_path)
+    target = tmp_path / "borrower"
+    data = target / "footwork_borrower" / "pack.toml"
+    text = data.read_text(encoding="utf-8")
+    assert 'exercises = ["toe-lifts", "ankle-pumps"]' in text
+    data.write_text(text.replace('exercises = ["toe-lifts", "ankle-pumps"]',
+                                 'exercises = ["toe-lifts", "heel-raises:heel-raises"]'), encoding="utf-8")
+    pyproject = target / "pyproject.toml"
+    text = pyproject.read_text(encoding="utf-8")
+    pyproject.write_text(text.replace('dependencies = ["', 'dependencies = ["footwork-heel-raises", "'),
+                         encoding="utf-8")
+    succeed(clean_env / BIN / "python", "-m", "pip", "install", "--quiet", f"{target}[test]", timeout=900)
+    try:
+        checked = succeed(clean_env / BIN / "footwork", "packs", "check", target)
+        tests = succeed(clean_env / BIN / "python", "-m", "pytest", "-q", "-p", "no:cacheprovider",
+                        cwd=target)
+    finally:
+        # The environment is the module's: leave it with the stretches pack alone, as it found it.
+        succeed(clean_env / BIN / "python", "-m", "pip", "uninstall", "--yes", "--quiet", "footwork-borrower",
+                "footwork-heel-raises")
+
+    assert checked.stdout.splitlines()[-1] == "ok: borrower 0.1.0, 2 exercises, 1 routine"
+    # Both packs came from the same template, so they share the example routine's other name.
+    assert ("routine 'borrower:borrower' answers to 'toe lifts and ankle pumps', as does "
+            "'stretches:stretches'") in checked.stdout
+    assert "2 passed" in tests.stdout

@@ -21,6 +21,7 @@ from footwork.core import (
     hookimpl,
     installed_packs,
     load_catalog,
+    with_dependencies,
 )
 from footwork.core.plugins import ENTRY_POINT_GROUP
 
@@ -97,6 +98,22 @@ def test_a_name_in_footwork_packs_that_is_not_installed_is_reported(monkeypatch)
     monkeypatch.setenv("FOOTWORK_PACKS", "ankel,toe-walking")
     catalog = load_catalog()
     assert_only_failure(catalog, "ankel", "FOOTWORK_PACKS", "not installed", "did you mean 'ankle'?")
+
+
+def test_with_dependencies_adds_the_packs_a_pack_requires_and_they_load():
+    assert with_dependencies(["foot"]) == {"foot", "heel-raises", "toe-walking"}
+    assert with_dependencies(["ankle"]) == {"ankle"}
+    catalog = load_catalog(only=with_dependencies(["foot"]))
+    assert all(p.ok for p in catalog.packs) and catalog.get("foot") is not None
+
+
+def test_qualified_ids_always_find_a_routine_and_an_exercise():
+    catalog = load_catalog(only=SEED_PACKS)
+    assert catalog.get("foot:foot") is catalog.get("foot")
+    assert catalog.matches("heel-raises:heel-raises") == [catalog.get("heel-raises")]
+    assert catalog.get("ankle:foot") is None
+    assert catalog.exercise("heel-raises:heel-raises").name
+    assert catalog.pack("foot").ok and catalog.pack("nowhere") is None
 
 
 def test_an_explicit_selection_wins_over_the_environment(monkeypatch):
@@ -192,6 +209,131 @@ def test_extra_plugins_adjust_routines_too(plugin, pack_toml):
 
     catalog = load_catalog([plugin("delta", pack_toml("delta"))], extra_plugins=[Closing()])
     assert catalog.get("delta").outro == "Have a glass of water."
+
+
+# --- pluggy does the calling ------------------------------------------------------------------------
+
+
+def outro_hook(text, **opts):
+    """A footwork_adjust_routine implementation setting the outro to ``text``, with pluggy ``opts``."""
+
+    def footwork_adjust_routine(routine):
+        return dataclasses.replace(routine, outro=text)
+
+    return hookimpl(**opts)(footwork_adjust_routine) if opts else hookimpl(footwork_adjust_routine)
+
+
+def test_the_first_adjusting_hook_in_pluggys_order_decides_and_tryfirst_comes_first(plugin, pack_toml):
+    # pluggy calls the newest registered first; packs register in name order, so "late" would win,
+    # but "early" asks to go first.
+    entries = [
+        plugin("early", pack_toml("early"), footwork_adjust_routine=outro_hook("early", tryfirst=True)),
+        plugin("late", pack_toml("late"), footwork_adjust_routine=outro_hook("late")),
+    ]
+    catalog = load_catalog(entries)
+    assert {r.outro for r in catalog.routines} == {"early"} and not catalog.problems
+
+
+def test_trylast_runs_after_the_others(plugin, pack_toml):
+    entries = [
+        plugin("first", pack_toml("first"), footwork_adjust_routine=outro_hook("first")),
+        plugin("zlast", pack_toml("zlast"), footwork_adjust_routine=outro_hook("zlast", trylast=True)),
+    ]
+    assert {r.outro for r in load_catalog(entries).routines} == {"first"}
+
+
+def test_a_wrapper_sees_the_others_result_and_returns_its_own(plugin, pack_toml):
+    @hookimpl(wrapper=True)
+    def wrapping(routine):
+        adjusted = (yield) or routine
+        return dataclasses.replace(adjusted, outro=f"{adjusted.outro or ''} And breathe.".strip())
+
+    entries = [
+        plugin("closer", pack_toml("closer"), footwork_adjust_routine=outro_hook("Well done.")),
+        plugin("wrapper", pack_toml("wrapper"), footwork_adjust_routine=wrapping),
+    ]
+    catalog = load_catalog(entries)
+    assert {r.outro for r in catalog.routines} == {"Well done. And breathe."} and not catalog.problems
+
+
+def test_an_old_style_hookwrapper_may_force_the_result(plugin, pack_toml):
+    @hookimpl(hookwrapper=True)
+    def wrapping(routine):
+        outcome = yield
+        outcome.force_result(dataclasses.replace(outcome.get_result() or routine, intro="Sit tall."))
+
+    catalog = load_catalog([plugin("old", pack_toml("old"), footwork_adjust_routine=wrapping)])
+    assert catalog.get("old").intro == "Sit tall." and not catalog.problems
+
+
+def test_a_raising_wrapper_is_reported_against_its_pack_and_the_result_stands(plugin, pack_toml):
+    @hookimpl(wrapper=True)
+    def clumsy(routine):
+        yield
+        raise RuntimeError("wrapped badly")
+
+    entries = [
+        plugin("closer", pack_toml("closer"), footwork_adjust_routine=outro_hook("Well done.")),
+        plugin("clumsy", pack_toml("clumsy"), footwork_adjust_routine=clumsy),
+    ]
+    catalog = load_catalog(entries)
+    assert {r.outro for r in catalog.routines} == {"Well done."}
+    assert all(p.ok for p in catalog.packs)
+    assert [p.split(" on ")[0] for p in catalog.problems] == [
+        f"clumsy: hook footwork_adjust_routine raised RuntimeError: wrapped badly (at test_plugins.py:{n})"
+        for n in [clumsy.__code__.co_firstlineno + 3] * 2
+    ]
+
+
+def test_a_wrapper_that_never_yields_is_reported_and_the_others_results_kept(plugin, pack_toml):
+    @hookimpl(wrapper=True)
+    def footwork_adjust_routine(routine):
+        raise ValueError("before yielding")
+        yield  # pragma: no cover
+
+    entries = [
+        plugin("closer", pack_toml("closer"), footwork_adjust_routine=outro_hook("Well done.")),
+        plugin("broken", pack_toml("broken"), footwork_adjust_routine),
+    ]
+    catalog = load_catalog(entries)
+    assert {r.outro for r in catalog.routines} == {"Well done."}
+    [warning, _] = by_name(catalog)["broken"].warnings
+    assert warning.startswith("hook footwork_adjust_routine raised ValueError: before yielding")
+
+
+def test_a_packs_pack_file_hook_answers_for_that_pack_only(plugin, pack_toml, tmp_path):
+    # footwork_pack_file is firstresult: one answer per pack, and one pack's answer is never another's.
+    data = tmp_path / "elsewhere.toml"
+    data.write_text(pack_toml("hooked"), encoding="utf-8")
+
+    @hookimpl(tryfirst=True)
+    def footwork_pack_file():
+        return data
+
+    catalog = load_catalog([plugin("hooked", None, footwork_pack_file), plugin("plain", pack_toml("plain"))])
+    assert catalog.get("hooked") is not None and catalog.get("plain") is not None and not catalog.problems
+
+
+def test_a_misspelt_hook_is_named_with_the_hook_it_resembles(plugin, pack_toml):
+    @hookimpl
+    def footwork_routine(pack):
+        return []
+
+    catalog = load_catalog([plugin("typo", pack_toml("typo"), footwork_routine)])
+    [warning] = by_name(catalog)["typo"].warnings
+    assert warning.startswith("hook footwork_routine is not a footwork hook, so it is never called; "
+                              "did you mean footwork_routines?")
+
+
+def test_a_hook_without_hookimpl_is_named(plugin, pack_toml):
+    def footwork_routines(pack):
+        return []
+
+    catalog = load_catalog([plugin("unmarked", pack_toml("unmarked"), footwork_routines)])
+    assert by_name(catalog)["unmarked"].warnings == [
+        "hook footwork_routines is not marked with @hookimpl, so it is never called; "
+        "add @hookimpl (from footwork.core import hookimpl) above it"
+    ]
 
 
 # --- in-test plugins: every failure is the pack's own ----------------------------------------------
@@ -315,7 +457,7 @@ def test_a_raising_footwork_routines_hook_fails_its_pack(plugin, pack_toml):
             "'broken', an id this pack",
         ),
         (lambda pack: [Routine(id="empty", title="x", exercises=())], "no Exercise objects"),
-        (lambda pack: 5, "TypeError"),
+        (lambda pack: 5, "returned int, not a list of Routines"),
     ],
 )
 def test_a_footwork_routines_hook_returning_nonsense_fails_its_pack(plugin, pack_toml, returned, fragment):
@@ -328,7 +470,7 @@ def test_a_footwork_routines_hook_returning_nonsense_fails_its_pack(plugin, pack
 
 
 def test_a_raising_adjust_hook_is_reported_and_changes_nothing(plugin, pack_toml):
-    @hookimpl
+    @hookimpl(tryfirst=True)
     def raising(routine):
         raise KeyError("outro")
 
@@ -343,7 +485,7 @@ def test_a_raising_adjust_hook_is_reported_and_changes_nothing(plugin, pack_toml
     catalog = load_catalog(entries)
     assert all(p.ok for p in catalog.packs), "an adjusting hook that raises only warns"
     warnings = by_name(catalog)["adjuster"].warnings
-    assert [w.split(" on ")[-1] for w in warnings] == ["'adjuster'", "'kind'"]
+    assert [w.split(" on ")[-1] for w in warnings] == ["'adjuster:adjuster'", "'kind:kind'"]
     assert all(
         w.startswith("hook footwork_adjust_routine raised KeyError: 'outro' (at test_plugins.py:")
         for w in warnings
@@ -402,33 +544,70 @@ def test_hooks_with_a_wrong_signature_fail_their_pack(plugin, pack_toml):
 # --- collisions and dependencies between packs -----------------------------------------------------
 
 
-def test_a_routine_id_collision_refuses_the_second_pack_by_name(plugin, pack_toml):
+def test_two_packs_with_one_routine_id_both_load_and_each_is_warned(plugin, pack_toml):
     entries = [
         plugin("zeta", pack_toml("zeta", routine="shared")),
         plugin("eta", pack_toml("eta", routine="shared")),
     ]
     catalog = load_catalog(entries)
-    assert_only_failure(catalog, "zeta", "routine id 'shared' is already used by pack 'eta'")
-    assert catalog.get("shared").pack == "eta"
+    packs = by_name(catalog)
+    assert packs["zeta"].ok and packs["eta"].ok
+    assert catalog.get("zeta:shared").pack == "zeta" and catalog.get("eta:shared").pack == "eta"
+    assert catalog.get("shared") is None, "a bare id two packs use names neither"
+    assert [r.pack for r in catalog.matches("shared")] == ["eta", "zeta"]
+    assert catalog.find("routine shared") is None
+    assert packs["zeta"].warnings == [
+        "routine id 'shared' is also used by pack 'eta'; both load, 'zeta:shared' names this one, "
+        "and 'shared' alone is asked about"
+    ]
+    assert packs["eta"].warnings[0].startswith("routine id 'shared' is also used by pack 'zeta'")
 
 
-def test_a_pack_colliding_with_a_seed_pack_is_refused_and_the_seed_pack_works(plugin, pack_toml):
+def test_a_pack_reusing_a_seed_packs_routine_id_knocks_nothing_out(plugin, pack_toml):
     entries = [e for e in installed_packs() if e.name in SEED_PACKS]
-    entries.append(plugin("heel-raises-copy", pack_toml("heel-raises-copy", routine="heel-raises")))
+    entries.append(plugin("aa-dup", pack_toml("aa-dup", routine="heel-raises")))
     catalog = load_catalog(entries)
-    assert_only_failure(
-        catalog, "heel-raises-copy", "routine id 'heel-raises' is already used by pack 'heel-raises'"
-    )
-    assert catalog.get("heel-raises").pack == "heel-raises" and catalog.get("foot") is not None
+    assert all(p.ok for p in catalog.packs), catalog.problems
+    assert catalog.get("heel-raises:heel-raises").exercises[0].ref == "heel-raises:heel-raises"
+    assert catalog.get("aa-dup:heel-raises").pack == "aa-dup"
+    assert [e.ref for e in catalog.get("foot").exercises][0] == "heel-raises:heel-raises"
+    assert {r.pack for r in catalog.matches("heel raises")} == {"heel-raises", "aa-dup"}
+    assert {line.split(":")[0] for line in catalog.problems} == {"aa-dup", "heel-raises"}
 
 
-def test_a_python_routine_colliding_with_another_packs_routine_is_refused(plugin, pack_toml):
+def test_a_python_routine_reusing_another_packs_routine_id_loads_with_a_warning(plugin, pack_toml):
     @hookimpl
     def footwork_routines(pack):
         return [Routine(id="alpha", title="Mine", exercises=pack.exercises)]
 
     entries = [plugin("alpha", pack_toml("alpha")), plugin("omega", pack_toml("omega"), footwork_routines)]
-    assert_only_failure(load_catalog(entries), "omega", "routine id 'alpha' is already used by pack 'alpha'")
+    catalog = load_catalog(entries)
+    assert all(p.ok for p in catalog.packs)
+    assert catalog.get("omega:alpha").title == "Mine" and catalog.get("alpha:alpha").title == "Routine alpha"
+    assert "routine id 'alpha' is also used by pack 'alpha'" in by_name(catalog)["omega"].warnings[0]
+
+
+def test_two_routines_answering_to_one_spoken_name_are_both_offered(plugin, pack_toml, tmp_path):
+    entries = [plugin("calm", pack_toml("calm")), plugin("quiet", pack_toml("quiet"))]
+    # Both packs call their routine "Morning stretch", under different ids.
+    for entry in entries:
+        data = Path(entry.module.__path__[0]) / "pack.toml"
+        text = data.read_text(encoding="utf-8").replace(f'title = "Routine {entry.name}"',
+                                                        'title = "Morning stretch"')
+        data.write_text(text, encoding="utf-8")
+    catalog = load_catalog(entries)
+    assert all(p.ok for p in catalog.packs)
+    assert [r.pack for r in catalog.matches("the morning stretches")] == ["calm", "quiet"]
+    assert catalog.find("morning stretch") is None and catalog.find("calm").pack == "calm"
+    assert by_name(catalog)["calm"].warnings == [
+        "routine 'calm:calm' answers to 'Morning stretch', as does 'quiet:quiet'; "
+        "a person who says it is asked which one they mean"
+    ]
+
+
+def test_two_packs_with_one_exercise_id_both_load_without_a_word(plugin, pack_toml):
+    catalog = load_catalog([plugin("one", pack_toml("one")), plugin("two", pack_toml("two"))])
+    assert [e.ref for e in catalog.exercises] == ["one:lift", "two:lift"] and not catalog.problems
 
 
 def test_two_distributions_with_one_pack_name_refuse_the_second(plugin, pack_toml):
@@ -480,19 +659,18 @@ def test_a_pack_needing_an_uninstalled_pack_names_it(plugin, pack_toml):
 
 
 def test_a_pack_needing_a_failed_pack_fails_too_even_when_the_failure_comes_late(plugin, pack_toml):
-    # "aaa" uses "mmm"'s exercise; "mmm" loads but loses a routine id collision with "bbb", so "aaa"
-    # must fail as well, although it was checked before "mmm" failed.
+    # "aaa" uses "mmm"'s exercise; "mmm" loads but needs a pack that is not there, so "aaa" must fail
+    # as well, although it was checked before "mmm" failed.
     entries = [
         plugin("aaa", pack_toml("aaa", extra_routine_refs=("mmm:lift",))),
-        plugin("bbb", pack_toml("bbb", routine="taken")),
-        plugin("mmm", pack_toml("mmm", routine="taken")),
+        plugin("mmm", pack_toml("mmm", extra_routine_refs=("nowhere:lift",))),
         plugin("zzz", pack_toml("zzz")),
     ]
     catalog = load_catalog(entries)
     packs = by_name(catalog)
-    assert "routine id 'taken' is already used by pack 'bbb'" in packs["mmm"].error
+    assert "pack 'nowhere' is not installed" in packs["mmm"].error
     assert "needs exercise mmm:lift, but pack 'mmm' failed to load" in packs["aaa"].error
-    assert packs["bbb"].ok and packs["zzz"].ok
+    assert packs["zzz"].ok
     assert catalog.get("aaa") is None
 
 
@@ -555,7 +733,7 @@ def broken_installed(footwork_venv, tmp_path_factory, make_pack, pack_toml):
     folders = [
         make_pack(root, "import-error", pack_toml("import-error"), BROKEN_IMPORT),
         make_pack(root, "invalid-data", pack_toml("invalid-data", hold="five")),
-        make_pack(root, "heel-raises-copy", pack_toml("heel-raises-copy", routine="heel-raises")),
+        make_pack(root, "aa-dup", pack_toml("aa-dup", routine="heel-raises")),
         make_pack(root, "newer-schema", pack_toml("newer-schema", schema=99)),
         make_pack(root, "raising-hook", pack_toml("raising-hook"), RAISING_HOOK),
         make_pack(root, "well-made", pack_toml("well-made")),
@@ -579,7 +757,6 @@ def broken_installed(footwork_venv, tmp_path_factory, make_pack, pack_toml):
             "invalid-data",
             ["pack.toml: exercises[0].steps[1].hold: expected seconds between 1 and 600, got 'five'"],
         ),
-        ("heel-raises-copy", ["routine id 'heel-raises' is already used by pack 'heel-raises'"]),
         ("newer-schema", ["needs footwork schema 99", "upgrade footwork"]),
         (
             "raising-hook",
@@ -598,10 +775,29 @@ def test_a_pip_installed_broken_pack_is_named_and_the_rest_load(broken_installed
     assert {n for n, p in packs.items() if p["status"] == "error"} == {
         "import-error",
         "invalid-data",
-        "heel-raises-copy",
         "newer-schema",
         "raising-hook",
     }
+
+
+@pytest.mark.slow
+def test_a_pip_installed_pack_reusing_an_installed_routine_id_knocks_nothing_out(broken_installed,
+                                                                                footwork_venv):
+    packs = broken_installed
+    assert packs["aa-dup"]["status"] == "ok" and packs["heel-raises"]["status"] == "ok"
+    assert packs["heel-raises"]["routines"] == {"heel-raises": ["heel-raises:heel-raises"]}
+    assert packs["aa-dup"]["routines"] == {"heel-raises": ["aa-dup:lift"]}
+    assert packs["heel-raises"]["warnings"] == [
+        "routine id 'heel-raises' is also used by pack 'aa-dup'; both load, 'heel-raises:heel-raises' "
+        "names this one, and 'heel-raises' alone is asked about"
+    ]
+    assert packs["aa-dup"]["warnings"][0].startswith(
+        "routine id 'heel-raises' is also used by pack 'heel-raises'"
+    )
+    said = footwork_venv.run("-c", "from footwork.core import load_catalog; c = load_catalog(); "
+                                   "print(sorted(r.pack for r in c.matches('start heel raises')), "
+                                   "c.find('heel raises'), c.get('heel-raises:heel-raises').pack)").stdout
+    assert said.split() == ["['aa-dup',", "'heel-raises']", "None", "heel-raises"]
 
 
 @pytest.mark.slow

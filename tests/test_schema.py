@@ -6,6 +6,7 @@ problem in the file at once.
 
 from __future__ import annotations
 
+import dataclasses
 import textwrap
 from pathlib import Path
 
@@ -600,3 +601,79 @@ def test_any_steps_give_a_pack_or_a_list_of_problems_never_a_crash(steps, sides)
     pack = reader.document(document, expected_name="ankle", version=None)
     assert (pack is None) == bool(reader.problems)
     assert all(isinstance(p, Problem) and p.path.startswith(("exercises[0]", "")) for p in reader.problems)
+
+
+# --- coaching fields: movement cues, getting into position, spoken lines, equipment cautions --------
+
+
+def test_a_count_and_a_repeat_may_name_the_phases_and_pace_of_their_movement():
+    steps = ('{ count = 5, say = "Press.", phases = ["press", "and relax"], seconds_each = 4 }, '
+             '{ say = "Tap." }, { repeat = 3, phases = ["tap"], seconds_each = 1.5 }')
+    pack = parse_pack_data(HEAD + exercise(steps=steps), pack="ankle")
+    count, _, repeat = pack.exercises[0].steps
+
+    assert (count.phases, count.seconds_each) == (("press", "and relax"), 4.0)
+    assert (repeat.phases, repeat.seconds_each) == (("tap",), 1.5)
+    assert parse_pack_data(HEAD + exercise(steps='{ count = 5, say = "Lift." }'), pack="ankle").exercises[0] \
+        .steps[0].phases is None
+
+
+@pytest.mark.parametrize("phases", ['[]', '"up"', '["up", 2]', '["a", "b", "c", "d", "e"]', '[""]'])
+def test_phases_must_be_a_short_list_of_words(phases):
+    assert steps_problem(f'{{ count = 5, say = "Lift.", phases = {phases} }}').startswith(
+        "exercises[0].steps[0].phases: expected a list of 1 to 4 short words said through one movement")
+
+
+def test_an_exercise_may_say_what_ready_means_and_how_long_to_settle():
+    pack = parse_pack_data(HEAD + exercise(ready='"you\'re lying down with your {side} knee up"', settle="15",
+                                           sides='"each"'), pack="ankle")
+
+    lift = pack.exercises[0]
+    assert (lift.ready, lift.settle) == ("you're lying down with your {side} knee up", 15)
+
+
+def test_a_settle_shorter_than_ten_seconds_is_refused():
+    assert one_problem(HEAD + exercise(settle="5")) == (
+        "exercises[0].settle: expected at least 10 seconds to get into position, got 5")
+
+
+def test_a_say_step_may_give_the_words_said_aloud_beside_the_articles():
+    steps = '{ say = "Roll back.", aloud = "Rock back onto your heels." }'
+    pack = parse_pack_data(HEAD + exercise(steps=steps), pack="ankle")
+    step = pack.exercises[0].steps[0]
+
+    assert (step.text, step.spoken) == ("Roll back.", "Rock back onto your heels.")
+    assert steps_problem('{ say = "Roll back.", aloud = "Rock {sideways}." }').startswith(
+        "exercises[0].steps[0].aloud: unknown placeholder {sideways}")
+
+
+def test_a_routine_caution_about_equipment_is_said_only_when_an_exercise_needs_it():
+    text = HEAD + exercise() + exercise("weights", needs='["ankle-weights"]') + textwrap.dedent("""
+        [[routines]]
+        id = "plain"
+        title = "Plain"
+        exercises = ["lift"]
+        cautions = ["Go gently.", { say = "Use ankle weights wisely.", needs = "ankle-weights" }]
+
+        [[routines]]
+        id = "weighted"
+        title = "Weighted"
+        exercises = ["lift", "weights"]
+        cautions = ["Go gently.", { say = "Use ankle weights wisely.", needs = "ankle-weights" }]
+        """)
+    pack = parse_pack_data(text, pack="ankle")
+    by_ref = {e.ref: e for e in pack.exercises}
+    # Resolving references is the catalog's job; done by hand here, for the one pack.
+    plain_routine, weighted_routine = (dataclasses.replace(r, exercises=tuple(by_ref[ref] for ref in refs))
+                                       for r, refs in pack.unresolved)
+
+    assert plain_routine.cautions == ("Go gently.", "Use ankle weights wisely.")
+    assert plain_routine.spoken_cautions == ("Go gently.",)
+    assert weighted_routine.spoken_cautions == ("Go gently.", "Use ankle weights wisely.")
+    assert one_problem(HEAD + exercise() + textwrap.dedent("""
+        [[routines]]
+        id = "plain"
+        title = "Plain"
+        exercises = ["lift"]
+        cautions = [{ say = "Use them wisely.", needs = "dumbbells" }]
+        """)).startswith("routines[0].cautions[0].needs: expected equipment")

@@ -609,7 +609,9 @@ def test_the_checks_would_catch_a_lost_hold_a_changed_range_and_a_lost_step(cata
     heel_block = block_of(FOOT_ARTICLE, FOOT[0])
     heel = exercise_by_ref(catalog, "heel-raises:heel-raises")
     fewer = dataclasses.replace(
-        heel, steps=(*heel.steps[:2], Count(Amount(10, 15), "Raise it {count} times."))
+        heel,
+        steps=(*(s for s in heel.steps if not isinstance(s, Count)),
+               Count(Amount(10, 15), "Raise it {count} times.")),
     )
     assert article_numbers(heel_block.steps) - pack_numbers(fewer)
     assert set(pack_numbers(fewer)) - set(article_numbers(heel_block.steps))

@@ -97,8 +97,8 @@ def test_say_walks_a_routine_and_carries_the_session(server: LiveServer) -> None
     assert started["request"]["session"]["sessionId"] == opened["session"]["session_id"]
     assert started["request"]["session"]["new"] is False
     assert started["card"]["title"].startswith("Heel raises")
-    # The intro is a page of its own, naming the first exercise; the counting starts after "next".
-    assert "Say next for Heel raises, or repeat to hear that again." in started["speech"]["text"]
+    # The first page gets the person into position; the counting starts after "ready".
+    assert "Say ready when you're standing" in started["speech"]["text"]
     assert "Exercise one of" not in started["speech"]["text"]
     assert started["response"]["response"]["shouldEndSession"] is False
     assert started["session"]["attributes"]["place"]["routine"] == "heel-raises"
@@ -106,12 +106,16 @@ def test_say_walks_a_routine_and_carries_the_session(server: LiveServer) -> None
     first = page.say("next")
     assert first["match"]["intent"] == "AMAZON.NextIntent"
     assert first["card"]["title"].startswith("Heel raises")
-    assert "Exercise one of one: Heel raises" in first["speech"]["text"]
+    assert "Begin. Stand tall" in first["speech"]["text"]
     assert {"pause": 1.0} in first["speech"]["segments"]
     assert first["response"]["response"]["shouldEndSession"] is False
     assert first["session"]["attributes"]["place"]["routine"] == "heel-raises"
 
     ended = page.say("next")
+    for _ in range(8):  # one page a side and set
+        if not ended["session_open"]:
+            break
+        ended = page.say("next")
     assert ended["match"]["intent"] == "AMAZON.NextIntent"
     assert "That's your routine done for today" in ended["speech"]["text"]
     assert ended["session_open"] is False and ended["session"]["open"] is False
@@ -178,16 +182,17 @@ def test_the_page_in_headless_chromium(server: LiveServer) -> None:
             expect(transcript).to_contain_text("Okay. Heel raises. One exercise")
             expect(page.locator("#match")).to_contain_text("StartRoutineIntent")
             expect(page.locator("#match")).to_contain_text("heel-raises")
-            # The intro is a page of its own; "next" starts the first exercise.
-            expect(page.locator("#card")).to_contain_text("Say next for Heel raises")
+            # The first page gets the person into position; "ready" starts the first exercise.
+            expect(page.locator("#card")).to_contain_text("Say ready when you're standing")
             expect(page.locator("#card")).not_to_contain_text("Exercise one of")
 
             page.get_by_role("button", name="next", exact=True).click()
-            expect(transcript).to_contain_text("Exercise one of one: Heel raises")
+            expect(transcript).to_contain_text("Begin. Stand tall")
             expect(page.locator("#card")).to_contain_text("Heel raises: exercise 1 of 1, set 1 of 2")
             expect(transcript.locator(".pause").first).to_have_text("[pause 1 s]")
 
-            page.get_by_role("button", name="next", exact=True).click()
+            for _ in range(3):  # one page a side and set
+                page.get_by_role("button", name="next", exact=True).click()
             expect(transcript).to_contain_text("That's your routine done for today")
             expect(page.locator("#card")).to_contain_text("set 2 of 2")
             expect(page.locator("#session-status")).to_have_text("Session ended")

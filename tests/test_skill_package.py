@@ -189,13 +189,13 @@ def test_footwork_package_writes_the_package(tmp_path):
     result = footwork("package", str(tmp_path / "pkg"), "--endpoint", ENDPOINT,
                       "--ssl-certificate-type", "Wildcard")
     assert result.returncode == 0, result.stderr
-    assert len(files_under(tmp_path / "pkg")) == 6
-    skill = json.loads((tmp_path / "pkg" / "skill.json").read_text(encoding="utf-8"))
+    assert files_under(tmp_path / "pkg") == sorted(
+        ["ask-resources.json", "skill-package/skill.json",
+         *(f"skill-package/interactionModels/custom/{locale}.json" for locale in LOCALES)])
+    skill = json.loads((tmp_path / "pkg" / "skill-package" / "skill.json").read_text(encoding="utf-8"))
     endpoint = skill["manifest"]["apis"]["custom"]["endpoint"]
     assert endpoint == {"uri": ENDPOINT, "sslCertificateType": "Wildcard"}
-    assert "wrote" in result.stdout and "warning" not in result.stderr
-    for locale in LOCALES:
-        json.loads((tmp_path / "pkg" / f"interactionModels/custom/{locale}.json").read_text(encoding="utf-8"))
+    assert "wrote" in result.stdout and "warning" not in result.stderr and "ask deploy" in result.stdout
 
 
 def test_footwork_package_warns_about_the_placeholder_endpoint(tmp_path):
@@ -233,5 +233,6 @@ def test_footwork_package_help_has_an_example():
 
     result = CliRunner().invoke(package_command, ["--help"])
     assert result.exit_code == 0
-    assert "footwork package skill-package --endpoint https://" in result.output
+    assert "footwork package footwork-skill --endpoint https://" in result.output
+    assert "footwork package footwork-skill --lambda" in result.output
     assert "--lambda-arn" in result.output and "Wildcard|SelfSigned|Trusted" in result.output

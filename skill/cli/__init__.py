@@ -28,13 +28,15 @@ from collections.abc import Callable
 from typing import TypeVar
 
 import click
-from footwork.core import Catalog, LoadedPack
+from footwork.core import Catalog, PackStatus
 from footwork.core import load_catalog as load_core_catalog
 from footwork.core.settings import strict_from_env
 
 #: Subcommand name -> "module:attribute", the module relative to this package.
 COMMANDS: dict[str, str] = {
     "chat": ".talk:chat_command",
+    "data": ".data:data_group",
+    "exercises": ".packs:exercises",
     "model": ".model:model_command",
     "narrate": ".narrate:narrate",
     "package": ".model:package_command",
@@ -135,7 +137,7 @@ def echo_problems(catalog: Catalog) -> None:
             click.echo(f"footwork: warning: pack '{pack.name}': {warning}", err=True)
 
 
-def error_lines(pack: LoadedPack) -> list[str]:
+def error_lines(pack: PackStatus) -> list[str]:
     """A pack's error as lines: a data file with five problems gives five lines."""
     return pack.error.splitlines() if pack.error else []
 

@@ -17,12 +17,14 @@ import click
 
 from ..interaction_model import LOCALES, build_interaction_model, check_interaction_model
 from ..skill_package import (
+    DEFAULT_REGION,
     DEFAULT_SSL_CERTIFICATE_TYPE,
+    DEFAULT_TABLE,
     NO_ROUTINES,
     PLACEHOLDER_ENDPOINT,
     SSL_CERTIFICATE_TYPES,
     SkillPackageError,
-    write_skill_package,
+    write_project,
 )
 from . import load_catalog, strict_option
 
@@ -65,34 +67,49 @@ def model_command(locale: str, strict: bool) -> None:
 @click.command("package")
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--endpoint", metavar="URL",
-              help=f"The skill's HTTPS endpoint. Default: a placeholder ({PLACEHOLDER_ENDPOINT}), with a "
-                   "warning.")
+              help=f"The skill's HTTPS endpoint (a web service). Default: a placeholder "
+                   f"({PLACEHOLDER_ENDPOINT}), with a warning.")
 @click.option("--ssl-certificate-type", type=click.Choice(SSL_CERTIFICATE_TYPES),
               help=f"The HTTPS endpoint's certificate. Default: {DEFAULT_SSL_CERTIFICATE_TYPE}.")
-@click.option("--lambda-arn", metavar="ARN", help="An AWS Lambda function ARN instead of --endpoint.")
+@click.option("--lambda", "hosted_lambda", is_flag=True,
+              help="Host the skill on AWS Lambda: `ask deploy` creates the function from DIRECTORY/lambda.")
+@click.option("--lambda-arn", metavar="ARN",
+              help="An existing AWS Lambda function ARN instead of --endpoint.")
+@click.option("--region", default=DEFAULT_REGION, show_default=True, help="With --lambda: the AWS region.")
+@click.option("--table", default=DEFAULT_TABLE, show_default=True,
+              help="With --lambda: the DynamoDB table that keeps progress (FOOTWORK_DB).")
+@click.option("--skill-id", metavar="ID",
+              help="With --lambda: the skill id the function answers (default: any).")
 @strict_option
 def package_command(directory: Path, endpoint: str | None, ssl_certificate_type: str | None,
-                    lambda_arn: str | None, strict: bool) -> None:
-    """Write an ASK CLI skill package for the installed packs into DIRECTORY.
+                    hosted_lambda: bool, lambda_arn: str | None, region: str, table: str,
+                    skill_id: str | None, strict: bool) -> None:
+    """Write an ASK CLI project for the installed packs into DIRECTORY, ready for `ask deploy`.
 
-    Writes DIRECTORY/skill.json (store text with the health disclaimer, endpoint, privacy and
-    compliance answers) and DIRECTORY/interactionModels/custom/LOCALE.json for en-US, en-GB,
-    en-CA, en-AU and en-IN. Everything is checked first; on any problem nothing is written, the
-    problems go to stderr, and the exit status is 1.
+    Writes DIRECTORY/ask-resources.json, DIRECTORY/skill-package/skill.json (store text with the
+    health disclaimer, endpoint, the SKILL_DISABLED event subscription, privacy and compliance answers)
+    and DIRECTORY/skill-package/interactionModels/custom/LOCALE.json for en-US, en-GB, en-CA, en-AU and
+    en-IN. With --lambda, also DIRECTORY/lambda/requirements.txt (footwork with its dynamodb extra and
+    the installed packs, pinned); the function's handler is footwork.skill.lambda_handler. Everything
+    is checked first; on any problem nothing is written, the problems go to stderr, and the exit
+    status is 1.
 
     \b
     Examples:
-      footwork package skill-package --endpoint https://footwork.example.org/alexa
-      footwork package skill-package --lambda-arn arn:aws:lambda:us-east-1:123456789012:function:footwork
+      footwork package footwork-skill --endpoint https://footwork.example.org/alexa
+      footwork package footwork-skill --lambda --region eu-west-1 --table footwork
+      footwork package footwork-skill --lambda-arn arn:aws:lambda:us-east-1:123456789012:function:footwork
+      cd footwork-skill && ask deploy
     """
-    if lambda_arn and (endpoint or ssl_certificate_type):
-        raise click.UsageError("--lambda-arn replaces --endpoint and --ssl-certificate-type; give one or the "
-                               "other")
+    if (lambda_arn or hosted_lambda) and (endpoint or ssl_certificate_type):
+        raise click.UsageError("--lambda and --lambda-arn replace --endpoint and --ssl-certificate-type; "
+                               "give one or the other")
     catalog = load_catalog(strict=strict)
     warnings: list[str] = []
     try:
-        written = write_skill_package(directory, catalog, endpoint, lambda_arn=lambda_arn,
-                                      ssl_certificate_type=ssl_certificate_type, warnings=warnings)
+        written = write_project(directory, catalog, endpoint=endpoint, lambda_arn=lambda_arn,
+                                hosted_lambda=hosted_lambda, ssl_certificate_type=ssl_certificate_type,
+                                region=region, table=table, skill_id=skill_id, warnings=warnings)
     except SkillPackageError as error:
         for warning in warnings:
             click.echo(f"warning: {warning}", err=True)
@@ -103,3 +120,4 @@ def package_command(directory: Path, endpoint: str | None, ssl_certificate_type:
         click.echo(f"wrote {path}")
     routines = ", ".join(r.id for r in catalog) or "none"
     click.echo(f"{len(catalog.routines)} routine(s): {routines}")
+    click.echo(f"deploy with: cd {directory} && ask deploy")

@@ -54,13 +54,19 @@ def narrate(routine: str, level: str, mode: str, output: str, page_number: int |
     ROUTINE is a routine's id, title or one of its other names. JSON output is an object with
     routine, level, mode, planned_seconds (the whole routine), pages (each with ssml, text,
     planned_seconds, position, number, total, prompt) and cues (each with kind, text, seconds);
-    with --page, pages and cues hold that page's only.
+    with --page, pages and cues hold that page's only. A cue's kind says what it is: speech,
+    transition (getting into position), count, letter, countdown (words), or hold, rest, move,
+    settle (time to get into position), pause (silences). A routine without ranges has one level
+    besides first-time: asked for another, it is narrated at standard, and said so on stderr.
     """
     catalog = load_catalog(strict=strict)
     found = catalog.find(routine)
     if found is None:
         raise NarrateUsageError(_no_such_routine(routine, catalog.routines))
     narration = narrate_routine(found, Level(level), mode)  # type: ignore[arg-type]
+    if narration.level.value != level:
+        click.echo(f"footwork: {found.id} has no range to read at the {level} level; "
+                   f"narrating the {narration.level.value} level", err=True)
     pages = narration.pages
     if page_number is not None:
         if not 1 <= page_number <= len(pages):

@@ -1,20 +1,18 @@
-"""The content commands: ``footwork packs`` (and ``packs check``, ``packs new``), ``routines`` and ``show``.
+"""The content commands: ``footwork packs`` (and ``packs check``, ``packs new``), ``routines``,
+``exercises`` and ``show``.
 
 These are for people who install, write and review packs: what is installed and whether it loaded,
-how long each routine takes, a routine written out as a person would read it, a pack checked before
-it is published, and a new pack to start from.
+how long each routine takes, every exercise with the id a routine uses it by, a routine written out as
+a person would read it, a pack checked before it is published, and a new pack to start from. The work
+is done in footwork.core (loading, checking, scaffolding); this module is the command line over it.
 """
 
 from __future__ import annotations
 
-import fnmatch
 import json
-import os
-import re
 import textwrap
-import tomllib
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -28,25 +26,32 @@ from footwork.core import (
     Exercise,
     Hold,
     Level,
-    LoadedPack,
     Move,
-    Pack,
-    PackDataError,
+    PackStatus,
     Repeat,
     Rest,
     Routine,
     Say,
     Step,
     SwitchSide,
-    estimate_seconds,
+    has_levels,
     installed_packs,
-    read_pack_file,
+    level_for,
+    planned_seconds,
+    routine_ref,
 )
+from footwork.core import levels as core_levels
 from footwork.core import load_catalog as load_core_catalog
-from footwork.core._model import FIRST_TIME_MAX_TIMES, AmountKind, other_side
+from footwork.core._model import AmountKind, other_side
+from footwork.core._pack_check import Checked, check_path
 from footwork.core._scaffold import ScaffoldError, pack_names, write_pack
-from footwork.core.plugins import DATA_FILE, ENTRY_POINT_GROUP
+from footwork.core.levels import rounds
+from footwork.core.narration import narrate
+from footwork.core.plugins import DATA_FILE
 from footwork.core.settings import pack_selection_from_env
+from footwork.core.timeline import Cue
+from footwork.core.wording import fill as fill_text
+from footwork.core.wording import names_a_side
 
 from . import error_lines, exit_if_strict, load_catalog, strict_option
 
@@ -119,7 +124,7 @@ def packs(ctx: click.Context, as_json: bool, strict: bool) -> None:
     exit_if_strict(catalog, strict)
 
 
-def routine_ids(pack: LoadedPack) -> str:
+def routine_ids(pack: PackStatus) -> str:
     return ", ".join(r.id for r in pack.routines) or "-"
 
 
@@ -158,20 +163,26 @@ Examples:
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON list, one object per routine.")
 @strict_option
 def routines(as_json: bool, strict: bool) -> None:
-    """List the routines, with their length at each level.
+    """List the routines, with their length at each level they have.
 
-    Lengths are estimated as narrated: speech at a steady pace, and every hold, count and rest in
-    full. The levels read the article's ranges differently: first-time does only a couple of each.
+    Lengths are the narration's planned length (guided), the same figure the skill says: speech at a
+    steady pace, and every hold, count, rest and settle in full. Levels read the article's ranges;
+    a routine without ranges has one level besides first-time, and "-" under the others.
     """
     catalog = load_catalog(strict=strict)
-    durations = {r.id: {level: estimate_seconds(r, level) for level in Level} for r in catalog.routines}
+    durations = {r.id: {level: planned_seconds(r, level) for level in Level} for r in catalog.routines}
+    real = {r.id: core_levels(r) for r in catalog.routines}
     if as_json:
         echo_json([
             {
                 "id": r.id,
+                "ref": routine_ref(r),
                 "title": r.title,
                 "pack": r.pack,
                 "exercises": len(r.exercises),
+                "levels": [level.value for level in real[r.id]],
+                # Every level a person may ask for, as narrated (a level the routine lacks reads as standard).
+                "exercise_refs": [e.ref for e in r.exercises],
                 "seconds": {level.value: round(seconds, 1) for level, seconds in durations[r.id].items()},
             }
             for r in catalog.routines
@@ -182,9 +193,51 @@ def routines(as_json: bool, strict: bool) -> None:
         return
     headers = ["ID", "TITLE", "PACK", "EXERCISES", *(level.value.upper() for level in Level)]
     rows = [[r.id, r.title, r.pack, str(len(r.exercises)),
-             *(format_duration(durations[r.id][level]) for level in Level)]
+             *(format_duration(durations[r.id][level]) if level in real[r.id] else "-" for level in Level)]
             for r in catalog.routines]
     for line in table(headers, rows):
+        click.echo(line)
+
+
+# --- footwork exercises ---------------------------------------------------------------------------
+
+
+@click.command(
+    epilog="""\b
+Examples:
+  footwork exercises
+  footwork exercises --json""",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list, one object per exercise.")
+@strict_option
+def exercises(as_json: bool, strict: bool) -> None:
+    """List every installed exercise, with the id a routine uses it by.
+
+    A routine in any pack may use another pack's exercise by its id, "pack:exercise", as listed
+    here, with the position it is done in and what it needs.
+    """
+    catalog = load_catalog(strict=strict)
+    if as_json:
+        echo_json([
+            {
+                "ref": e.ref,
+                "id": e.id,
+                "pack": e.pack,
+                "name": e.name,
+                "positions": list(e.positions),
+                "needs": [list(options) for options in e.needs],
+            }
+            for e in catalog.exercises
+        ])
+        return
+    if not catalog.exercises:
+        failed = [p.name for p in catalog.packs if not p.ok]
+        click.echo(f"No exercises loaded: {plural(len(failed), 'pack')} failed; see: footwork packs"
+                   if failed else "No exercises installed; see: footwork packs")
+        return
+    rows = [[e.ref, e.name, " or ".join(e.positions), "; ".join(" or ".join(n) for n in e.needs) or "-"]
+            for e in catalog.exercises]
+    for line in table(["ID", "NAME", "POSITION", "NEEDS"], rows):
         click.echo(line)
 
 
@@ -255,9 +308,14 @@ class RoutineText:
         out.append(f"Pack: {routine.pack}" + (f" {pack.version}" if pack and pack.version else ""))
         for source in self.sources():
             out += wrap(source, "Source: ")
-        seconds = estimate_seconds(routine, self.level)
-        out.append(f"At the {self.level.value} level: about {format_duration(seconds)}, "
+        level = level_for(routine, self.level)
+        seconds = planned_seconds(routine, level)
+        out.append(f"At the {level.value} level: about {format_duration(seconds)}, "
                    f"{plural(len(routine.exercises), 'exercise')}.")
+        if level is not self.level:
+            out.append(f"(No range in this routine reads differently at the {self.level.value} level.)")
+        if not has_levels(routine):
+            out.append("One level besides first-time: the content gives no range to read gentler or harder.")
         if routine.intro:
             out += ["", *wrap(routine.intro)]
         if routine.all_needs:
@@ -274,7 +332,7 @@ class RoutineText:
             out += ["", *wrap(routine.outro)]
         return out
 
-    def loaded(self, name: str) -> LoadedPack | None:
+    def loaded(self, name: str) -> PackStatus | None:
         return next((p for p in self.catalog.packs if p.name == name), None)
 
     def sources(self) -> list[str]:
@@ -293,9 +351,7 @@ class RoutineText:
         return seen
 
     def exercise_lines(self, number: int, exercise: Exercise) -> list[str]:
-        heading = f"{number}. {exercise.name}"
-        if exercise.pack != self.routine.pack:
-            heading += f"  (from the {exercise.pack} pack)"
+        heading = f"{number}. {exercise.name}  ({exercise.ref})"
         positions = " or ".join(POSITION_NAMES.get(p, p) for p in exercise.positions)
         out = [heading, f"   Position: {positions}"]
         if exercise.about:
@@ -316,7 +372,41 @@ class RoutineText:
             out += wrap(text, f"     {i}. ")
         out += wrap(self.sets_text(exercise), "   Sets: ")
         out += wrap(self.sides_text(exercise), "   Sides: ")
+        out.append("   Said (each line once, as the narration says it):")
+        for line in self.said_lines(number):
+            out += wrap(line, "     > ")
         return out
+
+    def said_lines(self, number: int) -> list[str]:  # noqa: C901 - one pass over the cues
+        """What the narration really says for exercise ``number``, from its timeline: each distinct line
+        once, in the order first heard, a run of counting shown by its first repetition."""
+        cues = [c for c in narrate(self.routine, self.level).timeline.cues
+                if c.position.section == "exercise" and c.position.exercise == number]
+        lines: list[str] = []
+        run: list[Cue] = []
+
+        def flush() -> None:
+            if run:
+                # The first repetition in full, then where the count ends: "one, up ... to fifteen".
+                second = next((i for i, c in enumerate(run) if i and c.text.split(",")[0] == "two"), len(run))
+                first = " ... ".join(c.text for c in run[:second])
+                last = next(c.text.split(",")[0] for c in reversed(run) if "," in c.text or c.kind == "letter"
+                            or not c.text.startswith("and "))
+                shown = first if second == len(run) else f"{first} ... to {last}"
+                if shown not in lines:
+                    lines.append(shown)
+                run.clear()
+
+        for cue in cues:
+            if cue.kind in ("count", "letter"):
+                run.append(cue)
+            elif cue.spoken and cue.kind != "countdown":
+                flush()
+                # Rounds are shown once: "Round two of five" stands for the rest.
+                if cue.text not in lines and not (cue.text.startswith("Round ") and rounds_shown(lines)):
+                    lines.append(cue.text)
+        flush()
+        return lines
 
     def sets_text(self, exercise: Exercise) -> str:
         dose = exercise.dose
@@ -345,7 +435,7 @@ class RoutineText:
                 continue
             if isinstance(step, SwitchSide):
                 side = step.side
-                yield fill(step.text, side=side) if step.text else f"Switch to the {side} side."
+                yield fill(step.text, side=side) if step.text else f"Switch to the {side} side."  # type: ignore[arg-type]
                 done = []
                 continue
             yield self.step_text(step, side)
@@ -371,10 +461,7 @@ class RoutineText:
         raise AssertionError(step)  # pragma: no cover - Repeat and SwitchSide are handled by the caller
 
     def repeat_text(self, step: Repeat, segment: list[int], side: str | None) -> str:
-        rounds = int(step.times.read(self.level, "times"))
-        total = rounds + 1 if step.more else rounds
-        if self.level is Level.FIRST_TIME:
-            total = min(total, FIRST_TIME_MAX_TIMES)  # as narrated: a couple of rounds at most
+        total = rounds(step, self.level)  # as narrated: the one rule for rounds
         extra = total - 1
         which = step_numbers(segment)
         how_many = plural(extra, "more time") if step.more else plural(total, "time") + " in all"
@@ -383,12 +470,6 @@ class RoutineText:
         if step.text:
             return f"{fill(step.text, side=side, count=extra)} [{which}, {how_many}]"
         return f"Repeat {which}. [{how_many}]"
-
-
-def names_a_side(exercise: Exercise) -> bool:
-    """Whether any step says {side} or {other}: an exercise on "one" side then works the first side."""
-    return any("{side}" in text or "{other}" in text
-               for step in exercise.steps if (text := getattr(step, "text", None)))
 
 
 #: Shown text is wrapped to this many columns, so that long instructions stay readable in a terminal.
@@ -412,41 +493,14 @@ def step_numbers(numbers: list[int]) -> str:
 
 def fill(text: str, *, side: str | None, count: float | None = None, seconds: float | None = None) -> str:
     """A step's text with its placeholders filled in; numbers as digits, for reading."""
-    values = {
-        "side": side or "left",
-        "other": other_side(side or "left"),  # type: ignore[arg-type]
-        "count": format_number(count) if count is not None else "",
-        "seconds": format_number(seconds) if seconds is not None else "",
-    }
-    return text.format_map(values)
+    return fill_text(text, side=side, count=count, seconds=seconds, numbers="digits")  # type: ignore[arg-type]
+
+
+def rounds_shown(lines: list[str]) -> bool:
+    return any(line.startswith("Round ") for line in lines)
 
 
 # --- footwork packs check -------------------------------------------------------------------------
-
-#: Folders never searched for a data file: environments, build output, version control.
-SKIPPED_FOLDERS = {
-    ".git", ".hg", ".venv", "venv", ".tox", ".nox", "build", "dist", "node_modules", "__pycache__",
-}
-
-
-#: The version the core gives a pack when neither its distribution nor its data file has one.
-UNKNOWN_VERSION = "0"
-
-
-@dataclass
-class CheckReport:
-    """What ``packs check`` found: errors fail the check, warnings do not; ``packs`` passed it."""
-
-    errors: list[str] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-    packs: list[Pack] = field(default_factory=list)
-
-    def error(self, message: str) -> None:
-        self.errors.append(message)
-
-    def warn(self, message: str) -> None:
-        if message not in self.warnings:
-            self.warnings.append(message)
 
 
 @packs.command(
@@ -460,13 +514,14 @@ Examples:
 def check(path: Path) -> None:
     """Check a pack before installing or publishing it.
 
-    Lists every problem, each with the file and field it is in. PATH is the pack's distribution
-    folder (the one with pyproject.toml) or its data file. For a folder, the entry point, the
-    package data and references to other packs are checked too. Exit status is 1 if anything is
-    wrong, 0 if the pack is ready.
+    Lists every problem, each with the pack, the file and the field or hook it is in. PATH is the
+    pack's distribution folder (the one with pyproject.toml) or its data file. For a folder, the
+    entry point, the package data and references to other packs are checked too. Then the pack is
+    loaded as footwork would load it, in a new process, beside the installed packs: its hooks run,
+    a misspelt hook is named, and a routine id or name another pack uses is shown. Exit status is 1
+    if anything is wrong, 0 if the pack is ready.
     """
-    installed = {p.name: p for p in load_core_catalog(only=[e.name for e in installed_packs()]).packs}
-    report = check_folder(path, installed) if path.is_dir() else check_file(path, str(path), installed)
+    report = check_path(path)
     for warning in report.warnings:
         click.echo(f"warning: {warning}")
     for error in report.errors:
@@ -478,189 +533,10 @@ def check(path: Path) -> None:
         click.echo(f"ok: {summary(pack)}")
 
 
-def summary(pack: Pack) -> str:
+def summary(pack: Checked) -> str:
     """ "ankle 1.0.0, 7 exercises, 1 routine"; a data file checked on its own may have no version."""
-    version = "" if pack.version == UNKNOWN_VERSION else f" {pack.version}"
-    routines = plural(len(pack.unresolved) + len(pack.routines), "routine")
-    return f"{pack.name}{version}, {plural(len(pack.exercises), 'exercise')}, {routines}"
-
-
-def check_file(path: Path, shown_as: str, installed: dict[str, LoadedPack], *, pack: str | None = None,
-               version: str | None = None, report: CheckReport | None = None,
-               dependencies: set[str] | None = None) -> CheckReport:
-    """Validate one data file; ``pack`` and ``version`` are what the distribution installs it as."""
-    report = report if report is not None else CheckReport()
-    try:
-        parsed = read_pack_file(path, pack=pack, version=version)
-    except PackDataError as error:
-        for problem in error.problems:
-            report.error(f"{shown_as}: {problem}")
-        return report
-    check_references(parsed, shown_as, installed, report, dependencies)
-    report.packs.append(parsed)
-    return report
-
-
-def check_folder(root: Path, installed: dict[str, LoadedPack]) -> CheckReport:
-    """Validate a distribution folder: its pyproject.toml, and the data file of each pack it declares."""
-    report = CheckReport()
-    pyproject_path = root / "pyproject.toml"
-    pyproject: dict[str, Any] = {}
-    if pyproject_path.is_file():
-        try:
-            pyproject = tomllib.loads(pyproject_path.read_text(encoding="utf-8"))
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
-            report.error(f"pyproject.toml: not valid TOML: {error}")
-    project = pyproject.get("project", {}) if isinstance(pyproject.get("project"), dict) else {}
-    entry_points = (project.get("entry-points") or {}).get(ENTRY_POINT_GROUP)
-    if not pyproject_path.is_file() or not isinstance(entry_points, dict) or not entry_points:
-        if pyproject_path.is_file() and pyproject:
-            report.error(f"pyproject.toml: no [project.entry-points.{ENTRY_POINT_GROUP}] table, so footwork "
-                         'would not find the pack once installed; add one such as:  name = "footwork_name"')
-        data_file = next(find_data_files(root), None)
-        if data_file is None:
-            report.error(f"{root}: no {DATA_FILE} found")
-            return report
-        return check_file(data_file, data_file.relative_to(root).as_posix(), installed, report=report)
-
-    version = project.get("version") if isinstance(project.get("version"), str) else None
-    dependencies = {requirement_name(d) for d in project.get("dependencies", []) if isinstance(d, str)}
-    for name, target in entry_points.items():
-        if not isinstance(target, str) or not target.strip():
-            report.error(f"pyproject.toml: entry point '{name}' should name the pack's module, "
-                         f"got {target!r}")
-            continue
-        module = target.split(":")[0].strip()
-        located = locate_data_file(root, module)
-        if located is None:
-            report.error(f"pyproject.toml: the entry point '{name}' names '{module}', a single-file module; "
-                         f"footwork reads {DATA_FILE} from inside a package, so make {module} a folder "
-                         "with an __init__.py")
-            continue
-        package, package_dir, data_file = located
-        if not data_file.is_file():
-            fallback = next(find_data_files(root), None)
-            expected = data_file.relative_to(root).as_posix()
-            if fallback is None:
-                report.error(f"no {DATA_FILE} found: the entry point '{name}' names the module '{module}', "
-                             f"so footwork reads {expected}")
-                continue
-            report.warn(f"{expected} not found (does '{module}' use the footwork_pack_file hook?); "
-                        f"checked {fallback.relative_to(root).as_posix()} instead")
-            data_file = fallback
-        shown_as = data_file.relative_to(root).as_posix()
-        check_file(data_file, shown_as, installed, pack=name, version=version, report=report,
-                   dependencies=dependencies)
-        check_package_data(root, pyproject, package, package_dir, data_file, report)
-    return report
-
-
-def find_data_files(root: Path) -> Iterator[Path]:
-    """Every pack.toml under ``root``, in a stable order, skipping environments and build output."""
-    for folder, subfolders, filenames in os.walk(root):
-        subfolders[:] = sorted(
-            d for d in subfolders if d not in SKIPPED_FOLDERS and not d.endswith(".egg-info")
-        )
-        if DATA_FILE in filenames:
-            yield Path(folder) / DATA_FILE
-
-
-def locate_data_file(root: Path, module: str) -> tuple[str, Path, Path] | None:
-    """Where footwork reads the pack's data, as core/plugins.py does: (package, its folder, data file).
-
-    A package's data file is inside it; a module inside a package reads its package's. A top-level
-    single-file module has no folder of its own to hold one: None.
-    """
-    parts = module.split(".")
-    for base in (root, root / "src"):
-        if base.joinpath(*parts).is_dir():
-            return module, base.joinpath(*parts), base.joinpath(*parts, DATA_FILE)
-        if base.joinpath(*parts[:-1], f"{parts[-1]}.py").is_file():
-            if len(parts) == 1:
-                return None
-            return ".".join(parts[:-1]), base.joinpath(*parts[:-1]), base.joinpath(*parts[:-1], DATA_FILE)
-    return module, root.joinpath(*parts), root.joinpath(*parts, DATA_FILE)
-
-
-def check_package_data(root: Path, pyproject: dict[str, Any], package: str, package_dir: Path,
-                       data_file: Path, report: CheckReport) -> None:
-    """With setuptools, a data file is installed only if package-data (or MANIFEST.in) includes it."""
-    backend = (pyproject.get("build-system") or {}).get("build-backend", "setuptools.build_meta")
-    if not str(backend).startswith("setuptools"):
-        return  # hatchling, flit and others ship every file in the package by default
-    try:
-        inside = data_file.relative_to(package_dir).as_posix()
-    except ValueError:
-        return
-    package_data = ((pyproject.get("tool") or {}).get("setuptools") or {}).get("package-data") or {}
-    listed = [package_data.get(key) for key in (package, "*", "")]
-    patterns = [p for value in listed if isinstance(value, list) for p in value if isinstance(p, str)]
-    if any(fnmatch.fnmatch(inside, pattern) for pattern in patterns):
-        return
-    if manifest_includes(root, data_file.relative_to(root).as_posix()):
-        return
-    report.error(f"pyproject.toml: [tool.setuptools.package-data] does not include {inside} for {package}, "
-                 f"so pip would install the pack without its data; add:  {package} = [\"{inside}\"]")
-
-
-def manifest_includes(root: Path, relative: str) -> bool:
-    """Whether MANIFEST.in's include, recursive-include or graft lines take in ``relative``."""
-    manifest = root / "MANIFEST.in"
-    if not manifest.is_file():
-        return False
-    for line in manifest.read_text(encoding="utf-8", errors="replace").splitlines():
-        command, *args = line.split() or [""]
-        if command == "include" and any(fnmatch.fnmatch(relative, a) for a in args):
-            return True
-        if command == "recursive-include" and args and relative.startswith(args[0].rstrip("/") + "/"):
-            if any(fnmatch.fnmatch(Path(relative).name, a) for a in args[1:]):
-                return True
-        if command == "graft" and args and relative.startswith(args[0].rstrip("/") + "/"):
-            return True
-    return False
-
-
-def requirement_name(requirement: str) -> str:
-    """The normalised distribution name a requirement starts with: "Footwork_Foot>=1" -> "footwork-foot"."""
-    match = re.match(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)", requirement)
-    return normalise(match.group(1)) if match else ""
-
-
-def normalise(distribution: str) -> str:
-    return re.sub(r"[-_.]+", "-", distribution).lower()
-
-
-def declared(pack: LoadedPack, dependencies: set[str] | None) -> bool:
-    """Whether the pyproject's dependencies list ``pack``'s distribution (True when there is no pyproject)."""
-    return dependencies is None or not pack.distribution or normalise(pack.distribution) in dependencies
-
-
-def check_references(pack: Pack, shown_as: str, installed: dict[str, LoadedPack], report: CheckReport,
-                     dependencies: set[str] | None) -> None:
-    """Check each "pack:exercise" a routine uses against what is installed here.
-
-    A reference into a pack that is not installed cannot be checked, which is only a warning: the
-    pack may well exist. One into an installed pack that lacks the exercise is an error.
-    """
-    own = {e.id for e in pack.exercises}
-    for i, (_routine, refs) in enumerate(pack.unresolved):
-        for j, ref in enumerate(refs):
-            owner, _, exercise = ref.partition(":")
-            where = f"{shown_as}: routines[{i}].exercises[{j}]"
-            if owner == pack.name:
-                if exercise not in own:
-                    report.error(f"{where}: no exercise '{exercise}' in this pack")
-                continue
-            other = installed.get(owner)
-            if other is None:
-                report.warn(f"{where}: pack '{owner}' is not installed here, so '{ref}' was not checked")
-            elif other.pack is None:
-                report.warn(f"{where}: pack '{owner}' failed to load, so '{ref}' was not checked")
-            elif exercise not in {e.id for e in other.pack.exercises}:
-                report.error(f"{where}: pack '{owner}' has no exercise '{exercise}'")
-            elif not declared(other, dependencies):
-                report.warn(f"pyproject.toml: routines use pack '{owner}', but [project] dependencies do not "
-                            f"list {other.distribution}, so pip would not install it with this pack")
+    version = f" {pack.version}" if pack.version else ""
+    return f"{pack.name}{version}, {plural(pack.exercises, 'exercise')}, {plural(pack.routines, 'routine')}"
 
 
 # --- footwork packs new ---------------------------------------------------------------------------

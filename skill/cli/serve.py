@@ -32,8 +32,9 @@ DEV_SOCKET_TIMEOUT = 10
 @click.option("--port", default=5000, show_default=True, type=click.IntRange(0, 65535),
               help="Port to listen on.")
 @click.option("--dev", is_flag=True, help="Development mode: request verification OFF, web simulator ON.")
-@click.option("--db", "database", type=click.Path(dir_okay=False), default=None,
-              help="SQLite database file (default: FOOTWORK_DB, else one in your user data folder).")
+@click.option("--db", "database", default=None,
+              help="Where progress is kept: a SQLite file or a store URL (default: FOOTWORK_DB, else a "
+                   "SQLite file in your user data folder).")
 @click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64),
               help="gunicorn worker processes (not with --dev).")
 def serve_command(host: str, port: int, dev: bool, database: str | None, workers: int) -> None:
@@ -53,11 +54,14 @@ def serve_command(host: str, port: int, dev: bool, database: str | None, workers
     """
     from footwork.core.settings import Settings, SettingsError
     from footwork.skill.service_policy import service_policy
+    from footwork.skill.stores import open_configured_store
 
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     try:
         env = Settings.from_env()
         policy = service_policy(dev=dev or env.dev, verify=env.verify, skill_ids=env.skill_ids)
+        # An unknown or unreachable store is one line here, not a worker's traceback later.
+        open_configured_store(database or env.db, on_lambda=env.on_lambda)
     except SettingsError as error:
         click.secho(f"footwork serve: cannot start: {error}", fg="red", err=True)
         raise click.exceptions.Exit(2) from None
@@ -75,13 +79,14 @@ def serve_command(host: str, port: int, dev: bool, database: str | None, workers
 
 def _banner(host: str, port: int, dev: bool, database: str | None) -> None:
     from footwork.core import load_catalog
-    from footwork.skill.persistence import default_database_path
+    from footwork.skill.stores import mask_url
+    from footwork.skill.stores.sqlite import default_database_path
 
     shown = "localhost" if host in ("127.0.0.1", "::1") else host
     click.echo(f"Footwork on http://{shown}:{port}/alexa  (health: http://{shown}:{port}/healthz)", err=True)
     if dev:
         click.echo(f"Web simulator: http://{shown}:{port}/dev/simulator", err=True)
-    click.echo(f"Database: {database or default_database_path()}", err=True)
+    click.echo(f"Progress store: {mask_url(database) if database else default_database_path()}", err=True)
     catalog = load_catalog()
     for pack in catalog.packs:
         status = "ok" if pack.ok else f"ERROR: {pack.error}"
@@ -96,7 +101,7 @@ def _serve_dev(host: str, port: int, config: dict[str, Any]) -> None:
     from werkzeug.serving import run_simple
 
     app = create_app(config)
-    _banner(host, port, True, str(app.extensions["footwork"].persistence.path))
+    _banner(host, port, True, app.extensions["footwork"].persistence.where)
     run_simple(host, port, app, threaded=True, request_handler=_dev_request_handler())
 
 

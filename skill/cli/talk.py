@@ -9,6 +9,7 @@ the session stays open. By default the skill runs in this process with a throwaw
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import os
@@ -354,7 +355,7 @@ def chat_command(url: str | None, database: str | None, session_file: Path | Non
             elif command == "/end":
                 action = dialog.end
             else:
-                action = lambda t=text: dialog.say(t)  # noqa: E731
+                action = functools.partial(dialog.say, text)
             try:
                 exchange = _turn(action)
             except TalkError as error:

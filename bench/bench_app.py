@@ -10,7 +10,9 @@ difference between two neighbours is the cost of that thing:
 ``persist``        + the one-line handler reads and writes the user's attributes in SQLite
 ``full-noverify``  Footwork's real app (``create_app``), verification off, SQLite on
 ``full``           Footwork's real app, verification on, SQLite on: what Alexa talks to
-``full-proposed``  ``full`` with :class:`proposals.FastSerializer` swapped in (a proposed cut)
+``full-sdk-reader``  ``full`` reading envelopes with ``RequestSerializer`` (the SDK's, as before)
+``full-before``    ``full`` from another checkout (``endpoint.py --before``), for before/after
+``full-proposed``  ``full`` with :func:`proposals.cheaper_health_guard` (a cut for skill/persistence.py)
 =================  ==========================================================================
 
 Every layer is sent the same recorded request that Amazon really signed (``BENCH_REQUEST``, a folder
@@ -53,7 +55,12 @@ from footwork.skill.verify import RequestVerifier, VerificationError
 SIGNED_REQUESTS_DIR = Path(os.environ.get("BENCH_SIGNED_REQUESTS", "/work/shared/alexa/signed-requests"))
 DEFAULT_REQUEST = "2019-07-15_alexa-ask-sdk-nodejs_cert-7"
 LAYERS = ("bare", "sdk", "verify", "persist", "full-noverify", "full")
-#: Not a layer of the ladder: the real app with the serializer cut of :mod:`proposals` applied.
+#: Not a layer of the ladder: the real app reading envelopes with ask-sdk-core's ``DefaultSerializer``,
+#: as it did before ``footwork.skill.envelope_reader`` (issue 14), so both are measured in one run.
+SDK_READER = "full-sdk-reader"
+#: The real app from another checkout (``BENCH_BEFORE`` is put first on ``PYTHONPATH`` by endpoint.py).
+BEFORE = "full-before"
+#: ``full`` with the cuts of :mod:`proposals` that apply to the web app (files this bench does not own).
 PROPOSED = "full-proposed"
 
 
@@ -70,6 +77,18 @@ class Recorded:
     def timestamp(self) -> datetime:
         """The request's own ``request.timestamp``, at which its chain was in date."""
         return datetime.fromisoformat(json.loads(self.body)["request"]["timestamp"])
+
+    @property
+    def application_id(self) -> str:
+        """The skill the request was sent to: the app must be configured with it (issue 12's policy)."""
+        envelope = json.loads(self.body)
+        system = envelope.get("context", {}).get("System") or envelope["session"]
+        return str(system["application"]["applicationId"])
+
+    @property
+    def requests(self) -> list[tuple[str, bytes, dict[str, str]]]:
+        """The one request, in the shape of :attr:`signed_mix.SignedMix.requests`."""
+        return [(self.name, self.body, self.headers)]
 
     def fetch_certificate(self, url: str) -> bytes:
         """The verifier's certificate "download": the recorded chain, from memory."""
@@ -149,18 +168,19 @@ def handle_with_sdk(skill: CustomSkill, serializer: DefaultSerializer, body: byt
 
 
 def create_layer_app(
-    layer: str, recorded: Recorded | None = None, database: str | os.PathLike[str] | None = None
+    layer: str, recorded: Any = None, database: str | os.PathLike[str] | None = None
 ) -> Flask:
     """The Flask app for one layer of the ladder (see the module docstring)."""
-    if layer not in (*LAYERS, PROPOSED):
-        raise SystemExit(f"BENCH_LAYER must be one of {', '.join((*LAYERS, PROPOSED))}, not {layer!r}")
+    known = (*LAYERS, SDK_READER, BEFORE, PROPOSED)
+    if layer not in known:
+        raise SystemExit(f"BENCH_LAYER must be one of {', '.join(known)}, not {layer!r}")
     if layer == "bare":
         from bare_app import create_bare_app
 
         return create_bare_app()
     recorded = recorded or load_recorded()
     database = database or Path(tempfile.mkdtemp(prefix="footwork-bench-")) / "bench.sqlite3"
-    if layer in ("full", "full-noverify", PROPOSED):
+    if layer in ("full", "full-noverify", SDK_READER, BEFORE, PROPOSED):
         from footwork.skill.app import create_app
 
         config: dict[str, Any] = {"FOOTWORK_DB": str(database), "FOOTWORK_DEV": False}
@@ -169,11 +189,17 @@ def create_layer_app(
         else:
             config.update(FOOTWORK_VERIFY=True, FOOTWORK_VERIFIER=recorded.verifier(),
                           FOOTWORK_SKILL_ID=recorded.application_id)
-        app = create_app(config)
         if layer == PROPOSED:
-            from proposals import FastSerializer
+            from proposals import cheaper_health_guard
 
-            app.extensions["footwork"].serializer = FastSerializer()
+            cheaper_health_guard()
+        app = create_app(config)
+        if layer == SDK_READER:
+            from footwork.skill.skill_events import RequestSerializer
+
+            serializer = RequestSerializer()
+            app.extensions["footwork"].read_envelope = lambda data: serializer.deserialize(
+                json.dumps(data), RequestEnvelope)
         return app
 
     persistence = SQLiteStore(database) if layer == "persist" else None
@@ -197,8 +223,15 @@ def create_layer_app(
 
 
 def app_from_env() -> Flask:
-    """The app gunicorn serves: ``BENCH_LAYER``, ``BENCH_REQUEST`` and ``BENCH_DB`` from the environment."""
-    recorded = load_recorded(os.environ.get("BENCH_REQUEST", DEFAULT_REQUEST))
+    """The app gunicorn serves: ``BENCH_LAYER``, ``BENCH_REQUEST`` (or ``BENCH_MIX``, a folder of
+    :mod:`signed_mix`) and ``BENCH_DB`` from the environment."""
+    recorded: Any
+    if os.environ.get("BENCH_MIX"):
+        from signed_mix import load_mix
+
+        recorded = load_mix(Path(os.environ["BENCH_MIX"]))
+    else:
+        recorded = load_recorded(os.environ.get("BENCH_REQUEST", DEFAULT_REQUEST))
     return create_layer_app(os.environ.get("BENCH_LAYER", "full"), recorded, os.environ.get("BENCH_DB"))
 
 

@@ -42,10 +42,23 @@ BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
 sys.path.insert(0, str(BENCH))
 
-from bench_app import DEFAULT_REQUEST, LAYERS, PROPOSED, Recorded, create_layer_app, load_recorded  # noqa: E402
+from bench_app import (  # noqa: E402
+    BEFORE,
+    DEFAULT_REQUEST,
+    LAYERS,
+    PROPOSED,
+    SDK_READER,
+    Recorded,
+    create_layer_app,
+    load_recorded,
+)
 from loadgen import LoadResult, run_load  # noqa: E402
+from signed_mix import SignedMix, build_mix  # noqa: E402
 
 GUNICORN = Path(sys.executable).with_name("gunicorn")
+WRK = shutil.which("wrk")
+#: The default target: Footwork's own Launch, StartRoutine and Next requests, signed (signed_mix.py).
+MIX = "mix"
 
 
 def free_port() -> int:
@@ -70,10 +83,19 @@ def wait_for_port(port: int, process: subprocess.Popen[bytes], timeout: float = 
 
 
 @contextmanager
-def gunicorn(layer: str, workers: int, request_name: str, database: Path) -> Iterator[int]:
+def gunicorn(
+    layer: str, workers: int, request_name: str, database: Path, mix: Path | None = None,
+    before: Path | None = None,
+) -> Iterator[int]:
     """Serve ``bench_app`` for ``layer`` with ``workers`` sync workers; yield the port; stop it after."""
     port = free_port()
     env = {**os.environ, "BENCH_LAYER": layer, "BENCH_REQUEST": request_name, "BENCH_DB": str(database)}
+    if mix is not None:
+        env["BENCH_MIX"] = str(mix)
+    if layer == BEFORE:
+        if before is None:
+            raise SystemExit(f"layer {BEFORE} needs --before <folder with footwork/core, footwork/skill>")
+        env["PYTHONPATH"] = str(before)
     command = [
         str(GUNICORN), "--workers", str(workers), "--worker-class", "sync", "--bind", f"127.0.0.1:{port}",
         "--chdir", str(BENCH), "--log-level", "warning", "--timeout", "60", "bench_app:app",
@@ -81,6 +103,7 @@ def gunicorn(layer: str, workers: int, request_name: str, database: Path) -> Ite
     process = subprocess.Popen(command, env=env, cwd=REPO)
     try:
         wait_for_port(port, process)
+        _masters[port] = process.pid
         yield port
     finally:
         process.send_signal(signal.SIGTERM)
@@ -91,11 +114,37 @@ def gunicorn(layer: str, workers: int, request_name: str, database: Path) -> Ite
             process.wait()
 
 
-def check_answer(port: int, recorded: Recorded) -> str:
-    """Send the recorded request once; return the speech. Fails unless it is 200 with valid SSML."""
+_masters: dict[int, int] = {}
+
+
+def workers_cpu_seconds(port: int) -> float:
+    """User + system CPU seconds the gunicorn workers serving ``port`` have used so far (from /proc).
+
+    Requests per CPU second is the capacity a worker would have on a machine to itself: on a shared,
+    busy machine it moves far less than requests per wall second, so its ratios are the steadier ones.
+    """
+    master = _masters[port]
+    total = 0.0
+    try:
+        children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+        for child in children:
+            fields = Path(f"/proc/{child}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
+    except OSError:
+        return float("nan")  # not Linux, or a worker gone: the column says nan rather than lie
+    return total
+
+
+def check_answer(port: int, recorded: Recorded | SignedMix) -> str:
+    """Send each request of the target once; return the first speech. Fails unless each is 200 with SSML."""
+    speeches = [_check_one(port, body, headers) for _, body, headers in recorded.requests]
+    return speeches[0]
+
+
+def _check_one(port: int, request_body: bytes, headers: dict[str, str]) -> str:
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     try:
-        connection.request("POST", "/alexa", body=recorded.body, headers=recorded.headers)
+        connection.request("POST", "/alexa", body=request_body, headers=headers)
         answer = connection.getresponse()
         body = answer.read()
     finally:
@@ -109,9 +158,81 @@ def check_answer(port: int, recorded: Recorded) -> str:
     return str(speech)
 
 
+def _lua_string(data: bytes) -> str:
+    """``data`` as a Lua string literal (decimal escapes for anything but plain printable ASCII)."""
+    return '"' + "".join(chr(b) if 32 <= b < 127 and b not in (34, 92) else f"\\{b:03d}" for b in data) + '"'
+
+
+WRK_SCRIPT = """
+local requests = {}
+local bodies = {%(bodies)s}
+local headers = {%(headers)s}
+local index = 0
+init = function(args)
+  for i = 1, #bodies do requests[i] = wrk.format("POST", "/alexa", headers[i], bodies[i]) end
+end
+request = function()
+  index = index %% #requests + 1
+  return requests[index]
+end
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format("WRK {\\"requests\\": %%d, \\"duration_us\\": %%d, \\"p50_us\\": %%d, "
+    .. "\\"p99_us\\": %%d, \\"mean_us\\": %%f, \\"status_errors\\": %%d, \\"socket_errors\\": %%d}\\n",
+    summary.requests, summary.duration, latency:percentile(50), latency:percentile(99), latency.mean,
+    e.status, e.connect + e.read + e.write + e.timeout))
+end
+"""
+
+
+def wrk_script(recorded: Recorded | SignedMix, folder: Path) -> Path:
+    """A wrk Lua script that sends the target's requests in turn, each connection cycling through them."""
+    bodies = ", ".join(_lua_string(body) for _, body, _ in recorded.requests)
+    headers = ", ".join(
+        "{" + ", ".join(f"[{_lua_string(k.encode())}] = {_lua_string(v.encode())}" for k, v in h.items())
+        + "}" for _, _, h in recorded.requests)
+    path = folder / "mix.lua"
+    path.write_text(WRK_SCRIPT % {"bodies": bodies, "headers": headers}, "ascii")
+    return path
+
+
+def run_wrk(port: int, script: Path, connections: int, seconds: float) -> LoadResult:
+    """Load ``port`` with wrk (2 threads, ``connections`` connections) for ``seconds``; its figures."""
+    assert WRK is not None
+    command = [WRK, "-t", str(min(2, connections)), "-c", str(connections),
+               "-d", f"{max(1, round(seconds))}s", "--timeout", "10s", "-s", str(script), f"http://127.0.0.1:{port}/alexa"]
+    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    line = next(line for line in output.splitlines() if line.startswith("WRK "))
+    figures = json.loads(line[4:])
+    result = WrkResult(figures["duration_us"] / 1e6)
+    result.statuses = {200: figures["requests"] - figures["status_errors"]}  # wrk: below 400
+    if figures["status_errors"]:
+        result.statuses[400] = figures["status_errors"]  # wrk counts any status >= 400 alike
+    result.errors = figures["socket_errors"]
+    result.p50, result.p99, result.mean_seconds = (figures["p50_us"] / 1e6, figures["p99_us"] / 1e6,
+                                                   figures["mean_us"] / 1e6)
+    return result
+
+
+class WrkResult(LoadResult):
+    """wrk's summary in LoadResult's shape: percentiles from wrk's histogram, not from a list."""
+
+    p50: float = 0.0
+    p99: float = 0.0
+    mean_seconds: float = 0.0
+
+    def percentile(self, fraction: float) -> float:
+        return self.p50 if fraction == 0.5 else self.p99
+
+    @property
+    def mean(self) -> float:
+        return self.mean_seconds
+
+
 def http_benchmark(
-    layers: list[str], workers: list[int], seconds: float, clients_per_worker: int, recorded: Recorded,
-    rounds: int = 4,
+    layers: list[str], workers: list[int], seconds: float, clients_per_worker: int,
+    recorded: Recorded | SignedMix, rounds: int = 4, *, mix: Path | None = None, before: Path | None = None,
+    connections: int = 8, load: str = "wrk",
 ) -> dict[tuple[int, str], LoadResult]:
     """Load every layer at every worker count; print one line per layer; return the results.
 
@@ -120,40 +241,59 @@ def http_benchmark(
     one layer, not the comparison.
     """
     results: dict[tuple[int, str], LoadResult] = {}
+    cpu_per_request: dict[tuple[int, str], list[float]] = {}
     scratch = Path(tempfile.mkdtemp(prefix="footwork-bench-"))
     try:
+        script = wrk_script(recorded, scratch) if load == "wrk" else None
         for count in workers:
             clients = clients_per_worker * count
-            print(f"\n== gunicorn, {count} sync worker(s), {clients} closed-loop clients, "
-                  f"best of {rounds} x {seconds:g} s ==")
+            who = (f"wrk, {connections} connections" if script else f"{clients} closed-loop clients")
+            print(f"\n== gunicorn, {count} sync worker(s), {who}, best of {rounds} x {seconds:g} s ==",
+                  flush=True)
             for round_number in range(rounds):
                 for layer in layers:
                     database = scratch / f"{layer}-{count}-{round_number}.sqlite3"
-                    with gunicorn(layer, count, recorded.name, database) as port:
+                    with gunicorn(layer, count, recorded.name, database, mix, before) as port:
                         speech = check_answer(port, recorded)
                         if layer == "full" and round_number == 0:
-                            print(f"  (check: HTTP 200, speech {speech[:70]}...)")
-                        run_load("127.0.0.1", port, recorded.body, recorded.headers, clients=clients,
-                                 seconds=min(1.0, seconds))  # warm-up: imports, first connection, caches
-                        result = run_load("127.0.0.1", port, recorded.body, recorded.headers,
-                                          clients=clients, seconds=seconds)
+                            print(f"  (check: every request HTTP 200, speech {speech[:70]}...)", flush=True)
+                        if script is not None:
+                            run_wrk(port, script, connections, 1.0)  # warm-up: imports, caches
+                            cpu_before = workers_cpu_seconds(port)
+                            result = run_wrk(port, script, connections, seconds)
+                        else:
+                            _, body, headers = recorded.requests[0]
+                            run_load("127.0.0.1", port, body, headers, clients=clients,
+                                     seconds=min(1.0, seconds))  # warm-up: imports, first connection, caches
+                            cpu_before = workers_cpu_seconds(port)
+                            result = run_load("127.0.0.1", port, body, headers, clients=clients,
+                                              seconds=seconds)
+                        cpu = (workers_cpu_seconds(port) - cpu_before) / max(1, result.requests)
                     best = results.get((count, layer))
                     if best is None or result.rps > best.rps:
                         results[(count, layer)] = result
-            print(f"{'layer':<15}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'mean ms':>9}  answers")
+                    cpu_per_request.setdefault((count, layer), []).append(cpu)
+            print(f"{'layer':<15}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'mean ms':>9}{'CPU us/req':>12}"
+                  "  answers")
             for layer in layers:
                 result = results[(count, layer)]
                 answers = ", ".join(f"{status}: {n}" for status, n in sorted(result.statuses.items()))
                 if result.errors:
                     answers += f", errors: {result.errors}"
+                cpu = min(cpu_per_request[(count, layer)])
                 print(f"{layer:<15}{result.rps:>9.0f}{result.percentile(0.5) * 1e3:>9.2f}"
-                      f"{result.percentile(0.99) * 1e3:>9.2f}{result.mean * 1e3:>9.2f}  {answers}")
-            if (count, "full") in results and (count, "bare") in results:
-                full, bare = results[(count, "full")], results[(count, "bare")]
-                print(f"Footwork/bare, {count} worker(s): requests/s ratio {full.rps / bare.rps:.3f} "
-                      f"(full {full.rps:.0f} vs bare {bare.rps:.0f}); p50 {full.percentile(0.5) * 1e3:.2f} "
-                      f"vs {bare.percentile(0.5) * 1e3:.2f} ms; p99 {full.percentile(0.99) * 1e3:.2f} vs "
-                      f"{bare.percentile(0.99) * 1e3:.2f} ms")
+                      f"{result.percentile(0.99) * 1e3:>9.2f}{result.mean * 1e3:>9.2f}{cpu * 1e6:>12.0f}"
+                      f"  {answers}")
+            for name in ("full", SDK_READER, BEFORE, PROPOSED):
+                if (count, name) in results and (count, "bare") in results:
+                    full, bare = results[(count, name)], results[(count, "bare")]
+                    f99, b99 = full.percentile(0.99), bare.percentile(0.99)
+                    print(f"{name}/bare, {count} worker(s): requests/s ratio {full.rps / bare.rps:.3f} "
+                          f"({full.rps:.0f} vs {bare.rps:.0f}); p50 {full.percentile(0.5) * 1e3:.2f} "
+                          f"vs {bare.percentile(0.5) * 1e3:.2f} ms; p99 {f99 * 1e3:.2f} vs "
+                          f"{b99 * 1e3:.2f} ms (x{f99 / b99:.2f}); requests per worker CPU second ratio "
+                          f"{min(cpu_per_request[(count, 'bare')]) / min(cpu_per_request[(count, name)]):.3f}"
+                          , flush=True)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     return results
@@ -210,20 +350,20 @@ def in_process_benchmark(layers: list[str], recorded: Recorded, seconds: float) 
             adapter.save_attributes(envelope, attributes)
 
         figures["SQLite read + write alone"] = per_call(read_write, seconds)
-        from proposals import FastSerializer, read_envelope_once
+        from footwork.skill.envelope_reader import read_envelope
 
         text = recorded.body.decode()
 
-        def read_envelope_today() -> None:  # what skill/app.py's _read_envelope does, checks elided
+        def read_envelope_before() -> None:  # what skill/app.py did before issue 14, checks elided
             serializer.deserialize(json.dumps(json.loads(recorded.body)), RequestEnvelope)
 
-        fast = FastSerializer()
-        figures["envelope as app.py reads it (loads, dumps, SDK deserialize)"] = per_call(
-            read_envelope_today, seconds)
+        figures["envelope read as before (loads, dumps, SDK deserialize)"] = per_call(
+            read_envelope_before, seconds)
         figures["  SDK DefaultSerializer.deserialize(text) alone"] = per_call(
             lambda: serializer.deserialize(text, RequestEnvelope), seconds)
-        figures["  proposed: one loads + FastSerializer"] = per_call(
-            lambda: read_envelope_once(recorded.body, fast), seconds)
+        figures["envelope read now (one loads + envelope_reader)"] = per_call(
+            lambda: read_envelope(json.loads(recorded.body)), seconds)
+        figures["  json.loads alone"] = per_call(lambda: json.loads(recorded.body), seconds)
         for layer in layers:
             app = create_layer_app(layer, recorded, scratch / f"{layer}.sqlite3")
             client = app.test_client()
@@ -294,27 +434,52 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--seconds", type=float, default=5.0, help="load per layer, worker count and round")
     parser.add_argument("--workers", default=f"1,{os.cpu_count() or 2}", help="worker counts")
-    parser.add_argument("--layers", default=",".join((*LAYERS, PROPOSED)),
-                        help=f"some of {','.join((*LAYERS, PROPOSED))}")
+    parser.add_argument("--layers", default="bare,full,full-sdk-reader",
+                        help=f"some of {','.join((*LAYERS, SDK_READER, BEFORE, PROPOSED))}")
+    parser.add_argument("--before", type=Path, help=f"a folder holding footwork/core and footwork/skill of "
+                        f"another checkout, served as layer {BEFORE} (PYTHONPATH)")
+    parser.add_argument("--load", choices=("wrk", "loadgen"), default="wrk" if WRK else "loadgen",
+                        help="wrk (default when installed; sends the whole mix) or loadgen.py (one request)")
+    parser.add_argument("--connections", type=int, default=8, help="wrk connections")
+    parser.add_argument("--users", type=int, default=12, help="people in the signed mix")
     parser.add_argument("--rounds", type=int, default=4, help="HTTP rounds per layer; the best is kept")
     parser.add_argument("--clients-per-worker", type=int, default=2)
-    parser.add_argument("--request", default=DEFAULT_REQUEST, help="recorded request folder name")
+    parser.add_argument("--request", default=MIX, help=f"'{MIX}' (Footwork's Launch, StartRoutine and Next, "
+                        f"signed here) or a recorded request folder name, e.g. {DEFAULT_REQUEST}")
     parser.add_argument("--skip-http", action="store_true")
     parser.add_argument("--skip-in-process", action="store_true")
     parser.add_argument("--profile", metavar="LAYER", help="only profile LAYER in process (pyinstrument)")
     options = parser.parse_args(argv)
     layers = [layer.strip() for layer in options.layers.split(",") if layer.strip()]
     workers = sorted({int(part) for part in options.workers.split(",")})
-    recorded = load_recorded(options.request)
+    single = load_recorded(DEFAULT_REQUEST if options.request == MIX else options.request)
     if options.profile:
-        profile(options.profile, recorded)
+        profile(options.profile, single)
         return 0
-    print(f"request {recorded.name}: {len(recorded.body)} bytes, signed by Amazon, timestamp "
-          f"{recorded.timestamp.isoformat()}; python {sys.version.split()[0]}, {os.cpu_count()} CPUs")
-    if not options.skip_http:
-        http_benchmark(layers, workers, options.seconds, options.clients_per_worker, recorded, options.rounds)
+    with tempfile.TemporaryDirectory(prefix="footwork-mix-") as scratch:
+        mix_folder: Path | None = None
+        target: Recorded | SignedMix = single
+        if options.request == MIX:
+            from signed_mix import load_mix
+
+            mix_folder = build_mix(Path(scratch) / "mix", options.users)
+            target = load_mix(mix_folder)
+            sizes = sorted(len(body) for _, body, _ in target.requests)
+            print(f"requests: {options.users} people x (Launch, StartRoutine heel raises, Next) = "
+                  f"{len(target.requests)}, signed (Signature-256), {sizes[0]}-{sizes[-1]} bytes")
+        else:
+            print(f"request {single.name}: {len(single.body)} bytes, signed by Amazon, timestamp "
+                  f"{single.timestamp.isoformat()}")
+        print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs, load average "
+              f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}", flush=True)
+        if not options.skip_http:
+            http_benchmark(layers, workers, options.seconds, options.clients_per_worker, target,
+                           options.rounds, mix=mix_folder, before=options.before,
+                           connections=options.connections, load=options.load)
+            print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     if not options.skip_in_process:
-        in_process_benchmark(layers, recorded, min(1.0, options.seconds / 5))
+        in_process_benchmark([layer for layer in layers if layer != BEFORE], single,
+                             min(1.0, options.seconds / 5))
     return 0
 
 

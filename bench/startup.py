@@ -10,6 +10,10 @@ is read from the kernel's accounting for that one child (``os.wait4``'s ``ru_max
 * first request: a fresh interpreter imports the app, calls ``create_app`` (verification off, a
   temporary SQLite file), and sends one LaunchRequest through Flask's test client. It also reports
   its own phases (import, create_app, first request, second request) from inside.
+* Lambda first: a fresh interpreter imports ``footwork.skill`` and calls ``lambda_handler`` with a
+  LaunchRequest event, as a new Lambda instance does (the handler is built on the first event), then
+  with a second one. It reports whether Flask or the certificate code (``cryptography``) got imported:
+  the Lambda path needs neither.
 
 "With 200 packs": 200 small generated packs (two exercises and one routine each) are put on
 ``PYTHONPATH`` next to a generated ``*.dist-info`` folder each (``METADATA`` and
@@ -64,6 +68,36 @@ print(json.dumps({"import": imported - start, "create_app": created - imported, 
                   "second": second - first, "packs": len(app.extensions["footwork"].catalog.packs)}))
 """
 
+#: The Lambda probe: what a new Lambda instance does between its start and its first answer. The
+#: handler is built on the first event (``footwork.skill.lambda_handler``), so it is all in "first".
+LAMBDA_FIRST_REQUEST = """
+import json, os, sys, time
+start = time.perf_counter()
+if os.environ.get("BENCH_LAMBDA") == "proposed":  # bench/proposals.py's handler instead of today's
+    sys.path.insert(0, os.environ["BENCH_DIR"])
+    import proposals
+    handler = None
+    def lambda_handler(event, context):
+        global handler
+        if handler is None:
+            handler = proposals.build_lambda_handler()
+        return handler(event, context)
+else:
+    from footwork.skill import lambda_handler
+from footwork.skill.envelopes import Conversation
+imported = time.perf_counter()
+answer = lambda_handler(Conversation().launch(), None)
+assert "<speak>" in answer["response"]["outputSpeech"]["ssml"], answer
+first = time.perf_counter()
+answer = lambda_handler(Conversation().launch(), None)
+second = time.perf_counter()
+modules = sorted(sys.modules)
+print(json.dumps({"import": imported - start, "create_app": 0.0, "first": first - imported,
+                  "second": second - first, "packs": None, "flask": "flask" in sys.modules,
+                  "cryptography": "cryptography" in sys.modules,
+                  "dateutil": "dateutil.parser" in sys.modules}))
+"""
+
 
 @dataclass
 class Run:
@@ -72,6 +106,8 @@ class Run:
     seconds: float
     peak_mib: float
     stdout: str
+    #: User + system CPU seconds of the child: on a busy machine far steadier than wall time.
+    cpu_seconds: float = 0.0
 
 
 def measure(command: list[str], env: dict[str, str]) -> Run:
@@ -85,7 +121,8 @@ def measure(command: list[str], env: dict[str, str]) -> Run:
     process.returncode = os.waitstatus_to_exitcode(status)
     if process.returncode != 0:
         raise RuntimeError(f"{command[:3]} exited {process.returncode}:\n{stderr.decode()[-2000:]}")
-    return Run(seconds, usage.ru_maxrss / 1024, stdout.decode())  # ru_maxrss is in KiB on Linux
+    # ru_maxrss is in KiB on Linux.
+    return Run(seconds, usage.ru_maxrss / 1024, stdout.decode(), usage.ru_utime + usage.ru_stime)
 
 
 PACK_TOML = """\
@@ -147,9 +184,10 @@ def generate_packs(root: Path, count: int) -> Path:
     return root
 
 
-def summarise(runs: list[Run]) -> tuple[float, float]:
-    """Median seconds and largest peak MiB of a set of runs."""
-    return statistics.median(r.seconds for r in runs), max(r.peak_mib for r in runs)
+def summarise(runs: list[Run]) -> tuple[float, float, float]:
+    """Median seconds, largest peak MiB and median CPU seconds of a set of runs."""
+    return (statistics.median(r.seconds for r in runs), max(r.peak_mib for r in runs),
+            statistics.median(r.cpu_seconds for r in runs))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -157,17 +195,25 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--packs", type=int, default=200, help="how many packs to generate")
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--before", type=Path, help="a folder holding footwork/core and footwork/skill of "
+                        "another checkout, put first on PYTHONPATH: the same figures for that code")
     options = parser.parse_args(argv)
 
     scratch = Path(tempfile.mkdtemp(prefix="footwork-startup-"))
     try:
         generated = generate_packs(scratch / "site", options.packs)
         base = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "FOOTWORK_PACKS")}
-        setups = {"installed": base, f"+{options.packs}": {**base, "PYTHONPATH": str(generated)}}
-        rows: dict[tuple[str, str], tuple[float, float]] = {}
+        first_path = [str(options.before)] if options.before else []
+        if first_path:
+            base["PYTHONPATH"] = first_path[0]
+        setups = {"installed": base,
+                  f"+{options.packs}": {**base, "PYTHONPATH": os.pathsep.join([*first_path, str(generated)])}}
+        rows: dict[tuple[str, str], tuple[float, float, float]] = {}
         phases: dict[str, dict[str, float]] = {}
+        lambda_phases: dict[str, dict[str, float]] = {}
         baseline = summarise([measure([sys.executable, "-c", "pass"], base) for _ in range(options.repeat)])
-        print(f"python -c pass: {baseline[0] * 1e3:.0f} ms, peak {baseline[1]:.1f} MiB")
+        print(f"python -c pass: {baseline[0] * 1e3:.0f} ms (CPU {baseline[2] * 1e3:.0f} ms), "
+              f"peak {baseline[1]:.1f} MiB")
         for label, env in setups.items():
             runs = [measure([str(FOOTWORK), "packs"], env) for _ in range(options.repeat)]
             rows[(label, "footwork packs")] = summarise(runs)
@@ -180,20 +226,47 @@ def main(argv: list[str] | None = None) -> int:
             rows[(label, "first request")] = summarise(first)
             reports = [json.loads(run.stdout.strip().splitlines()[-1]) for run in first]
             phases[label] = {key: statistics.median(r[key] for r in reports) for key in reports[0]}
+            # The proposed handler needs this checkout's envelope_reader: not measured for --before.
+            for variant in ("today",) if options.before else ("today", "proposed"):
+                lambda_runs: list[Run] = []
+                for attempt in range(options.repeat):
+                    database = scratch / f"{label}-lambda-{variant}-{attempt}.sqlite3"
+                    lambda_runs.append(measure([sys.executable, "-c", LAMBDA_FIRST_REQUEST], {
+                        **env, "FOOTWORK_DB": str(database), "FOOTWORK_SKILL_ID": "any",
+                        "BENCH_LAMBDA": variant, "BENCH_DIR": str(REPO / "bench")}))
+                what = "Lambda first" if variant == "today" else "Lambda proposed"
+                rows[(label, what)] = summarise(lambda_runs)
+                reports = [json.loads(run.stdout.strip().splitlines()[-1]) for run in lambda_runs]
+                lambda_phases[f"{label} {variant}"] = {
+                    "packs": phases[label]["packs"],
+                    **{key: statistics.median(r[key] for r in reports)
+                       for key in ("import", "first", "second")},
+                    **{key: float(any(r[key] for r in reports))
+                       for key in ("flask", "cryptography", "dateutil")},
+                }
 
-        print(f"\n{'packs':<14}{'what':<18}{'median ms':>11}{'peak MiB':>10}")
-        for (label, what), (seconds, peak) in rows.items():
+        print(f"\n{'packs':<8}{'what':<18}{'median ms':>11}{'CPU ms':>9}{'peak MiB':>10}  (load average "
+              f"{' '.join(f'{x:.2f}' for x in os.getloadavg())})")
+        for (label, what), (seconds, peak, cpu) in rows.items():
             count = int(phases[label]["packs"])
-            print(f"{count:<14}{what:<18}{seconds * 1e3:>11.0f}{peak:>10.1f}")
+            print(f"{count:<8}{what:<18}{seconds * 1e3:>11.0f}{cpu * 1e3:>9.0f}{peak:>10.1f}")
         print("\nfirst-request phases inside the process (median ms):")
         for report in phases.values():
             parts = ", ".join(f"{key} {report[key] * 1e3:.0f}" for key in ("import", "create_app", "first",
                                                                             "second"))
             print(f"  {int(report['packs'])} packs: {parts}")
+        for label, report in lambda_phases.items():
+            print(f"  Lambda {label.split()[-1]}, {int(report['packs'])} packs: import "
+                  f"{report['import'] * 1e3:.0f}, first event (handler built + answer) "
+                  f"{report['first'] * 1e3:.0f}, second {report['second'] * 1e3:.0f}; imported: Flask "
+                  f"{bool(report['flask'])}, cryptography {bool(report['cryptography'])}, dateutil.parser "
+                  f"{bool(report['dateutil'])}")
         few, many = setups
         print(f"\ngrowth from {int(phases[few]['packs'])} to {int(phases[many]['packs'])} packs:")
-        for what in ("footwork packs", "load_catalog()", "first request"):
-            (t1, m1), (t2, m2) = rows[(few, what)], rows[(many, what)]
+        for what in ("footwork packs", "load_catalog()", "first request", "Lambda first", "Lambda proposed"):
+            if (few, what) not in rows:
+                continue
+            (t1, m1, _), (t2, m2, _) = rows[(few, what)], rows[(many, what)]
             extra = options.packs
             print(f"  {what}: +{(t2 - t1) * 1e3:.0f} ms ({(t2 - t1) / extra * 1e3:.2f} ms per pack), "
                   f"+{m2 - m1:.1f} MiB ({(m2 - m1) / extra * 1024:.0f} KiB per pack); x{t2 / t1:.2f} time")

@@ -11,13 +11,12 @@ from __future__ import annotations
 import json
 import logging
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ask_sdk_core.serialize import DefaultSerializer
 from ask_sdk_core.skill import CustomSkill
-from ask_sdk_model import RequestEnvelope
 from flask import Flask, Response, jsonify, request
 from footwork.core import Catalog, load_catalog
 from footwork.core.settings import Settings
@@ -25,9 +24,14 @@ from footwork.core.settings import Settings
 from .builder import skill_builder
 from .log_limits import RepeatLimiter
 from .service_policy import DEV_WARNING, ServicePolicy, service_policy
-from .skill_events import RequestSerializer
+from .skill_events import RequestSerializer, read_request_envelope
 from .stores import Store, open_configured_store
-from .verify import RequestVerifier, VerificationError
+
+if TYPE_CHECKING:
+    from ask_sdk_model import RequestEnvelope
+
+    # Imported when verification is on: the certificate code is a tenth of the app's import time.
+    from .verify import RequestVerifier
 
 log = logging.getLogger("footwork.skill")
 
@@ -52,6 +56,8 @@ class Footwork:
     serializer: DefaultSerializer
     dev: bool
     policy: ServicePolicy
+    #: Turns the checked, parsed body into the SDK's model objects (tests compare other readers).
+    read_envelope: Callable[[dict[str, Any]], RequestEnvelope] = read_request_envelope
     #: One line per bad request, but a flood of them must not flood the log.
     log_limiter: RepeatLimiter = field(default_factory=RepeatLimiter)
 
@@ -104,6 +110,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     persistence = open_configured_store(app.config["FOOTWORK_DB"], on_lambda=env.on_lambda)
     verifier = None
     if policy.verify:
+        from .verify import RequestVerifier
+
         verifier = app.config.get("FOOTWORK_VERIFIER") or RequestVerifier(skill_ids=policy.skill_ids)
     skill = skill_builder(catalog, persistence).create()
     state = Footwork(catalog, skill, verifier, persistence, RequestSerializer(), dev, policy)
@@ -119,13 +127,22 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
             size = f"{length} bytes" if length is not None else "chunked body"
             state.log_refusal(f"body too large ({size}, limit {MAX_BODY_BYTES} bytes)")
             return _refuse(f"body too large: {size} (limit {MAX_BODY_BYTES})", 413)
+        # Parsed once: the verifier and the envelope check both read this one object.
+        data, problem = _parse_body(body)
         if state.verifier is not None:
+            from .verify import VerificationError
+
             try:
-                state.verifier.verify(request.headers, body)  # type: ignore[arg-type]  # a case-blind mapping
+                if problem is None:  # headers: a case-blind mapping, which the verifier's type cannot say
+                    state.verifier.verify(request.headers, body, parsed=data)  # type: ignore[arg-type]
+                else:  # the verifier names the first check that fails, which may come before the body
+                    state.verifier.verify(request.headers, body)  # type: ignore[arg-type]
             except VerificationError as error:
                 state.log_refusal(f"verification failed: {error}")
                 return _refuse(f"verification failed: {error}")
-        envelope, problem = _read_envelope(body, state.serializer)
+        envelope = None
+        if problem is None:
+            envelope, problem = _read_envelope(data, state.read_envelope, _may_nest_deeply(body))
         if envelope is None:
             state.log_refusal(problem or "malformed request")
             return _refuse(problem or "malformed request")
@@ -232,18 +249,33 @@ def _depth(value: Any) -> int:
     return deepest
 
 
-def _read_envelope(body: bytes, serializer: DefaultSerializer) -> tuple[RequestEnvelope | None, str | None]:
-    """Parse and check a request body; (None, reason) when it is not an Alexa request."""
+def _parse_body(body: bytes) -> tuple[Any, str | None]:
+    """The body's JSON value, or (None, reason) when it is not JSON."""
     try:
-        data = json.loads(body)
+        return json.loads(body), None
     except RecursionError:
         return None, "body is not JSON: nested too deeply"
     except ValueError as error:  # bad JSON, bad UTF-8, or an integer of thousands of digits
         # The message of an over-long integer ends in advice for Python programmers: keep the reason.
         return None, f"body is not JSON: {str(error).partition(';')[0]}"
+
+
+def _may_nest_deeply(body: bytes) -> bool:
+    """False when ``body`` cannot nest more than :data:`MAX_JSON_DEPTH` levels, told at C speed.
+
+    Every level opens with a bracket, so a body with no more brackets than that cannot be deeper
+    (brackets inside strings only make the count larger). Alexa's bodies have 5 to 30.
+    """
+    return body.count(b"{") + body.count(b"[") > MAX_JSON_DEPTH
+
+
+def _read_envelope(
+    data: Any, reader: Callable[[dict[str, Any]], RequestEnvelope], may_nest_deeply: bool = True
+) -> tuple[RequestEnvelope | None, str | None]:
+    """Check a parsed request body and read it; (None, reason) when it is not an Alexa request."""
     if not isinstance(data, dict):
         return None, "body is not a JSON object"
-    if _depth(data) > MAX_JSON_DEPTH:
+    if may_nest_deeply and _depth(data) > MAX_JSON_DEPTH:
         return None, f"body is nested more than {MAX_JSON_DEPTH} levels deep"
     req = data.get("request")
     if not isinstance(req, dict):
@@ -258,7 +290,7 @@ def _read_envelope(body: bytes, serializer: DefaultSerializer) -> tuple[RequestE
     if not (has_system or has_session):
         return None, "context.System is missing"
     try:
-        envelope = serializer.deserialize(json.dumps(data), RequestEnvelope)
+        envelope = reader(data)
     except Exception as error:  # noqa: BLE001 - the SDK raises assorted errors on odd shapes
         return None, f"request does not fit the Alexa schema: {type(error).__name__}"
     if envelope is None or envelope.request is None:

@@ -20,7 +20,10 @@ from ask_sdk_core.serialize import DefaultSerializer
 from ask_sdk_core.utils import is_request_type
 from ask_sdk_model import Response
 
-__all__ = ["SKILL_DISABLED", "RequestSerializer", "SkillDisabled", "persistence_status"]
+from .envelope_reader import read_envelope
+
+__all__ = ["SKILL_DISABLED", "RequestSerializer", "SkillDisabled", "keep_event_body", "persistence_status",
+           "read_request_envelope"]
 
 log = logging.getLogger("footwork.skill")
 
@@ -32,15 +35,34 @@ class RequestSerializer(DefaultSerializer):
 
     def deserialize(self, payload: Any, obj_type: Any) -> Any:
         result = super().deserialize(payload, obj_type)
-        request = getattr(result, "request", None)
-        if request is not None and getattr(request, "object_type", None) == SKILL_DISABLED and isinstance(
-                payload, str | bytes):
+        if isinstance(payload, str | bytes):
             try:
-                body = json.loads(payload).get("request", {}).get("body")
-            except (ValueError, AttributeError):
-                body = None
-            request.footwork_body = body if isinstance(body, dict) else None
+                data = json.loads(payload)
+            except ValueError:
+                data = None
+            keep_event_body(result, data)
         return result
+
+
+def keep_event_body(envelope: Any, data: Any) -> None:
+    """On a SkillDisabled event's request object, ``footwork_body``: the raw ``request.body`` of
+    ``data`` (the parsed JSON the envelope was read from), or None."""
+    request = getattr(envelope, "request", None)
+    if request is None or getattr(request, "object_type", None) != SKILL_DISABLED:
+        return
+    try:
+        body = data.get("request", {}).get("body")
+    except AttributeError:
+        body = None
+    request.footwork_body = body if isinstance(body, dict) else None
+
+
+def read_request_envelope(data: dict[str, Any]) -> Any:
+    """A parsed request body as ask-sdk model objects: what ``RequestSerializer`` gives for its text,
+    built by :func:`footwork.skill.envelope_reader.read_envelope` without a second parse."""
+    envelope = read_envelope(data)
+    keep_event_body(envelope, data)
+    return envelope
 
 
 def persistence_status(handler_input: HandlerInput) -> str | None:

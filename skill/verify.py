@@ -614,6 +614,10 @@ class _Headers(Protocol):
     def items(self) -> Iterable[tuple[Any, Any]]: ...
 
 
+#: ``verify``'s default for ``parsed``: the body has not been parsed yet.
+_UNPARSED: Final[Any] = object()
+
+
 def _utc_now() -> datetime:
     return datetime.now(UTC)
 
@@ -661,13 +665,16 @@ class RequestVerifier:
         self._flights_lock = threading.Lock()
         self._download_slots = threading.BoundedSemaphore(MAX_CONCURRENT_DOWNLOADS)
 
-    def verify(self, headers: _Headers, body: bytes) -> None:
+    def verify(self, headers: _Headers, body: bytes, *, parsed: Any = _UNPARSED) -> None:
         """Return quietly if the request comes from Alexa; raise :class:`VerificationError` if not.
 
         :param headers: the request headers, in any mapping (``dict``, werkzeug ``Headers``...);
             names are matched without regard to case.
         :param body: the body exactly as received.  Never a re-serialised JSON document: the
             signature covers the bytes, spacing and key order included.
+        :param parsed: ``json.loads(body)``, when the caller has already parsed it (the web app
+            does, once per request); the same checks apply to it.  The signature is still checked
+            over ``body``, so a ``parsed`` that is not the body's cannot pass a forged body.
         :raises VerificationError: naming the first check that failed.
         :raises TypeError: if ``body`` is not bytes, or the clock gives a naive datetime; these are
             mistakes in the calling code, not in the request.
@@ -682,7 +689,7 @@ class RequestVerifier:
         # Every check that needs no download comes first, so a forged request is refused for free.
         cert_url, signature, signature_hash = self._read_headers(headers)
         normal_url = _check_certificate_url(cert_url)
-        envelope = self._parse_body(body)
+        envelope = self._parse_body(body) if parsed is _UNPARSED else self._check_body(parsed)
         self._check_timestamp(envelope, now)
         self._check_application_id(envelope)
         chain = self._trusted_chain(normal_url, now)
@@ -818,6 +825,10 @@ class RequestVerifier:
             envelope = json.loads(body)
         except (ValueError, RecursionError):  # ValueError covers bad UTF-8 as well as bad JSON
             raise _fail("body", "is not valid JSON") from None
+        return RequestVerifier._check_body(envelope)
+
+    @staticmethod
+    def _check_body(envelope: Any) -> dict[str, Any]:
         if not isinstance(envelope, dict):
             raise _fail("body", "is not a JSON object")
         if not isinstance(envelope.get("request"), dict):

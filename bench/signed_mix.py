@@ -101,7 +101,7 @@ def _certificates(now: datetime) -> tuple[rsa.RSAPrivateKey, x509.Certificate, x
 def _conversations(users: int, now: datetime) -> list[tuple[str, bytes]]:
     """What ``users`` people send: Launch, start heel raises, next; played through the app to be real."""
     from footwork.skill.app import create_app
-    from footwork.skill.envelopes import Conversation, SlotValue
+    from footwork.skill.dev.envelopes import Conversation, SlotValue
 
     with tempfile.TemporaryDirectory(prefix="footwork-mix-") as scratch:
         app = create_app({"FOOTWORK_VERIFY": False, "FOOTWORK_DEV": False,
@@ -131,7 +131,7 @@ def _conversations(users: int, now: datetime) -> list[tuple[str, bytes]]:
 
 def build_mix(folder: Path, users: int = 12) -> Path:
     """Write ``users`` x (Launch, StartRoutine, Next), signed, with the chain and root, into ``folder``."""
-    from footwork.skill.envelopes import DEV_SKILL_ID
+    from footwork.skill.dev.envelopes import DEV_SKILL_ID
 
     now = datetime.now(UTC).replace(microsecond=0)
     leaf_key, leaf, root = _certificates(now)

@@ -84,7 +84,7 @@ if os.environ.get("BENCH_LAMBDA") == "proposed":  # bench/proposals.py's handler
         return handler(event, context)
 else:
     from footwork.skill import lambda_handler
-from footwork.skill.envelopes import Conversation
+from footwork.skill.dev.envelopes import Conversation
 imported = time.perf_counter()
 answer = lambda_handler(Conversation().launch(), None)
 assert "<speak>" in answer["response"]["outputSpeech"]["ssml"], answer

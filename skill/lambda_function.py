@@ -14,17 +14,15 @@ message naming the setting, instead of answering people "something went wrong".
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable
 from typing import Any
 
-from ask_sdk_model import RequestEnvelope
 from footwork.core import load_catalog
 from footwork.core.settings import ANY_SKILL, SKILL_ID, Settings, SettingsError
 
 from .builder import skill_builder
-from .skill_events import RequestSerializer
+from .skill_events import RequestSerializer, read_request_envelope
 from .stores import open_configured_store
 
 log = logging.getLogger("footwork.skill")
@@ -69,7 +67,8 @@ def build_lambda_handler(settings: Settings | None = None) -> LambdaHandler:
         if allowed is not None and application_id(event) not in allowed:
             # Lambda reports the invocation as failed; Alexa tells the person the skill had a problem.
             raise WrongSkill(f"request for skill {application_id(event)!r}, which is not in {SKILL_ID}")
-        envelope = serializer.deserialize(json.dumps(event), RequestEnvelope)
+        # The event is already parsed: read it straight into the model, as the web app does.
+        envelope = read_request_envelope(event)
         response = skill.invoke(request_envelope=envelope, context=context)
         answer: dict[str, Any] = serializer.serialize(response)  # type: ignore[assignment]
         return answer

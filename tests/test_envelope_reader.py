@@ -24,8 +24,8 @@ from ask_sdk_model import RequestEnvelope
 from flask import Flask
 from footwork.skill import envelope_reader
 from footwork.skill.app import create_app
-from footwork.skill.envelope_reader import ENVELOPE_TYPE, read_envelope
 from footwork.skill.dev.envelopes import Conversation, SlotValue
+from footwork.skill.envelope_reader import ENVELOPE_TYPE, read_envelope
 from footwork.skill.skill_events import SKILL_DISABLED, RequestSerializer, read_request_envelope
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st

@@ -73,17 +73,7 @@ print(json.dumps({"import": imported - start, "create_app": created - imported, 
 LAMBDA_FIRST_REQUEST = """
 import json, os, sys, time
 start = time.perf_counter()
-if os.environ.get("BENCH_LAMBDA") == "proposed":  # bench/proposals.py's handler instead of today's
-    sys.path.insert(0, os.environ["BENCH_DIR"])
-    import proposals
-    handler = None
-    def lambda_handler(event, context):
-        global handler
-        if handler is None:
-            handler = proposals.build_lambda_handler()
-        return handler(event, context)
-else:
-    from footwork.skill import lambda_handler
+from footwork.skill import lambda_handler
 from footwork.skill.dev.envelopes import Conversation
 imported = time.perf_counter()
 answer = lambda_handler(Conversation().launch(), None)
@@ -226,8 +216,7 @@ def main(argv: list[str] | None = None) -> int:
             rows[(label, "first request")] = summarise(first)
             reports = [json.loads(run.stdout.strip().splitlines()[-1]) for run in first]
             phases[label] = {key: statistics.median(r[key] for r in reports) for key in reports[0]}
-            # The proposed handler needs this checkout's envelope_reader: not measured for --before.
-            for variant in ("today",) if options.before else ("today", "proposed"):
+            for variant in ("today",):
                 lambda_runs: list[Run] = []
                 for attempt in range(options.repeat):
                     database = scratch / f"{label}-lambda-{variant}-{attempt}.sqlite3"

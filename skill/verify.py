@@ -57,7 +57,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, Final, Protocol
+from typing import Any, Final, Generic, Protocol, TypeVar
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
@@ -391,22 +391,25 @@ class _FailedChain:
     until: datetime
 
 
-class _ChainCache:
-    """A thread-safe, size-bounded LRU map from certificate URL to validated chain."""
+_Entry = TypeVar("_Entry")
+
+
+class _BoundedLRU(Generic[_Entry]):
+    """A thread-safe, size-bounded LRU map from certificate URL to an entry."""
 
     def __init__(self, max_entries: int) -> None:
         self._max_entries = max_entries
-        self._entries: OrderedDict[str, _TrustedChain] = OrderedDict()
+        self._entries: OrderedDict[str, _Entry] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, url: str) -> _TrustedChain | None:
+    def get(self, url: str) -> _Entry | None:
         with self._lock:
             entry = self._entries.get(url)
             if entry is not None:
                 self._entries.move_to_end(url)
             return entry
 
-    def put(self, url: str, entry: _TrustedChain) -> None:
+    def put(self, url: str, entry: _Entry) -> None:
         with self._lock:
             self._entries[url] = entry
             self._entries.move_to_end(url)
@@ -422,35 +425,24 @@ class _ChainCache:
             return len(self._entries)
 
 
-class _Failures:
+class _ChainCache(_BoundedLRU[_TrustedChain]):
+    """Validated chains by certificate URL."""
+
+
+class _Failures(_BoundedLRU[_FailedChain]):
     """Recently failed certificate URLs (bounded, least recently failed forgotten first).
 
     Kept apart from the chains: forged URLs fail, and failures must never evict a genuine chain.
     """
 
-    def __init__(self, max_entries: int) -> None:
-        self._max_entries = max_entries
-        self._entries: OrderedDict[str, _FailedChain] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, url: str, now: datetime) -> _FailedChain | None:
+    def failure(self, url: str, now: datetime) -> _FailedChain | None:
+        """The failure remembered for ``url``, unless it has expired by ``now`` (then it is forgotten)."""
         with self._lock:
             entry = self._entries.get(url)
             if entry is not None and now >= entry.until:
                 del self._entries[url]
                 return None
             return entry
-
-    def put(self, url: str, entry: _FailedChain) -> None:
-        with self._lock:
-            self._entries[url] = entry
-            self._entries.move_to_end(url)
-            while len(self._entries) > self._max_entries:
-                self._entries.popitem(last=False)
-
-    def discard(self, url: str) -> None:
-        with self._lock:
-            self._entries.pop(url, None)
 
 
 class _Flight:
@@ -741,7 +733,7 @@ class RequestVerifier:
             # Out of date for this clock: Amazon may have put a renewed chain at the same URL, so
             # download again rather than refuse from memory.
             self._chains.discard(url)
-        failed = self._failures.get(url, now)
+        failed = self._failures.failure(url, now)
         if failed is not None:
             raise VerificationError(failed.reason)
         with self._flights_lock:

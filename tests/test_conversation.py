@@ -455,13 +455,25 @@ def test_easier_and_harder_move_one_level_within_the_levels_the_routine_has(serv
         if Level.STRONG in offered:
             assert person.place.level == "strong"
         else:
-            assert "one level" in person.heard
+            assert "no harder level" in person.heard
             assert person.place == Place.from_json(states[2]["place"], catalog)
         person = Person(server)
         person.resume_session(states[2])
         person.say("make it easier")
         lower = [lv for lv in offered if LADDER.index(lv) < LADDER.index(Level.STANDARD)]
         assert person.place.level == lower[-1].value
+
+
+def test_harder_on_a_routine_without_ranges_never_claims_it_has_one_level_as_easier_still_exists(
+        server: LiveServer) -> None:
+    # Ankle has first-time besides standard: "one level", then "okay, the first time level" contradicted it.
+    person = Person(server)
+    person.say("start the ankle routine at standard level")
+    person.say("ready")
+    person.say("make it harder")
+    assert "one level" not in person.heard and "no harder level" in person.heard
+    person.say("make it easier")
+    assert person.place.level == "first-time"
 
 
 def test_a_mode_change_mid_routine_keeps_the_exercise(server: LiveServer) -> None:

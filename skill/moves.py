@@ -9,7 +9,7 @@ from __future__ import annotations
 from ask_sdk_model import Response
 from footwork.core import Level, Routine, routine_ref
 from footwork.core.levels import level_for
-from footwork.core.narration import Mode
+from footwork.core.narration import Mode, Page
 from footwork.core.paging import READY_PROMPT
 from footwork.core.wording import number_words, spoken_list, where_words
 
@@ -135,7 +135,34 @@ def come_back(turn: Turn, place: Place, lead: str) -> Response:
     turn.place = due
     turn.last = None
     turn.state = None
-    return ask(turn, f"{lead} When {escape(ready)}, say ready.", f"Say ready when {escape(ready)}.")
+    how = " ".join(escape(words) for words in getting_there(before, due))
+    return ask(turn, " ".join(part for part in (lead, how, f"When {escape(ready)}, say ready.") if part),
+               f"Say ready when {escape(ready)}.")
+
+
+def getting_there(before: Page, due: Place) -> list[str]:
+    """The words at the end of page ``before`` that get the person into position for ``due``.
+
+    "When you're sitting, say ready" alone leaves out the chair; someone back from a break, or
+    skipping on from the floor, needs "Sit in a straight-backed chair" as the page before said it.
+    The first of those words names the exercise ("On to exercise three of seven: ..."), which the
+    lead has said already, so it is left out.
+    """
+    said: list[str] = []
+    opening = False
+    for cue in reversed(before.cues):
+        if cue.position.exercise != due.exercise or cue.position.section != "exercise":
+            opening = True
+            break
+        if cue.kind == "transition":
+            said.append(cue.text)
+        elif cue.spoken:
+            return []  # the page ended in the exercise itself (a side switch): nothing to get into
+    if said and opening:
+        said.pop()
+    elif said and before.cues and before.cues[0].position.exercise == due.exercise:
+        said.pop()  # the page starts with the opening
+    return said[::-1]
 
 
 def ready_for(prompt: str | None) -> str | None:

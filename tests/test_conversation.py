@@ -584,6 +584,24 @@ def test_coming_back_says_what_to_get_ready_for_before_any_counting(server: Live
     assert pages_heard(person, "ankle", Level.STANDARD) == 2
 
 
+def test_skipping_on_and_coming_back_say_how_to_get_into_position_not_only_what_to_be_ready_for(
+        server: LiveServer) -> None:
+    # From the floor (towel flex) to seated circles: "When you're sitting" alone left out the chair.
+    person = Person(server)
+    person.say("start ankle at standard level")
+    person.say("ready")
+    person.say("ready")
+    person.say("skip this one")
+    assert "Sit in a straight-backed chair. When you're sitting, say ready." in person.heard
+    assert "exercise three of seven" not in person.heard  # named once, by "Next is ..."
+    person.say("stop")
+    person.say("ask foot work to carry on")
+    assert person.heard.startswith("Carrying on with Ankle strengthening, at seated ankle circles.")
+    assert "Sit in a straight-backed chair. When you're sitting, say ready." in person.heard
+    person.say("ready")
+    assert person.heard.startswith("Begin.")
+
+
 @pytest.mark.parametrize("phrase", ["ask foot work to carry on", "ask foot work to resume my routine",
                                     "ask foot work to continue", "tell foot work to go on"])
 def test_one_shot_carry_on_resumes_the_saved_place(server: LiveServer, phrase: str) -> None:

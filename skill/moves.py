@@ -86,8 +86,12 @@ def change(turn: Turn, place: Place, lead: str, **changes: str) -> Response:
     if "mode" in changes:
         memory.set_preferred_mode(turn.progress, changes["mode"])
     turn.save_progress()
-    return ask(turn, f"{lead} We'll go on from {where(due, routine)}. {GO_ON}",
-               f"{GO_ON} Or say stop to finish for today.")
+    said = f"{lead} We'll go on from {where(due, routine)}."
+    if due.exercise >= 1 and page_of(narration, due) > 0:
+        # The page may start with the counting, in a position the person has left since (the page
+        # before ended "lie down with a towel"): get them back into it first, as on coming back.
+        return come_back(turn, due, said)
+    return ask(turn, f"{said} {GO_ON}", f"{GO_ON} Or say stop to finish for today.")
 
 
 def keep_going(turn: Turn, speech: str) -> Response:

@@ -476,6 +476,22 @@ def test_harder_on_a_routine_without_ranges_never_claims_it_has_one_level_as_eas
     assert person.place.level == "first-time"
 
 
+def test_a_level_change_back_to_a_page_in_another_position_first_gets_the_person_back_into_it(
+        server: LiveServer) -> None:
+    # The roll back page ends "lie down with a towel"; easier goes back to the roll back, standing.
+    person = Person(server)
+    person.say("start the ankle routine at standard level")
+    person.say("ready")
+    assert person.reprompt.startswith("Say ready when you're lying down")
+    person.say("make it easier")
+    assert person.heard.startswith("Okay, the first time level. We'll go on from supported roll back.")
+    assert person.heard.endswith(
+        "When you're standing, holding on to something steady for support, say ready.")
+    assert "Begin" not in person.heard and person.session_open
+    person.say("ready")
+    assert person.heard.startswith("Begin. Rock back onto your heels")
+
+
 def test_a_mode_change_mid_routine_keeps_the_exercise(server: LiveServer) -> None:
     catalog = catalog_of(server)
     for attributes in walk(server, "foot", "standard")[1:]:

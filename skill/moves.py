@@ -15,7 +15,7 @@ from footwork.core.wording import number_words, spoken_list, where_words
 
 from . import level_policy
 from . import progress as memory
-from .identity import DISCLAIMER
+from .identity import MEDICAL_ADVICE
 from .place import Place, first_page_of, moved, page_of, place_of_page
 from .replies import GO_ON, HURT_OPTIONS, ask, escape, narration_for, speak_page, tell, where
 from .turn import HURT, Turn
@@ -52,7 +52,7 @@ def start(turn: Turn, routine: Routine, level: Level | None, mode: Mode | None, 
     """Start ``routine`` from its beginning: the level asked for, else today's by the progression rule."""
     lead = [before] if before else []
     if not memory.has_heard_disclaimer(turn.progress):
-        lead.append(escape(DISCLAIMER))
+        lead.append(escape(MEDICAL_ADVICE))  # the intro that follows says the pain-free line
         memory.mark_disclaimer_heard(turn.progress)
     if level is None:
         progression = level_policy.todays_level(turn.progress, routine, turn.today)

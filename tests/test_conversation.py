@@ -21,7 +21,7 @@ from footwork.core.progression import LADDER
 from footwork.core.wording import limb, spoken_minutes
 from footwork.skill import create_app
 from footwork.skill.envelopes import Conversation
-from footwork.skill.identity import DISCLAIMER, PAIN_FREE_LINE, SEE_A_PROFESSIONAL
+from footwork.skill.identity import DISCLAIMER, MEDICAL_ADVICE, PAIN_FREE_LINE, SEE_A_PROFESSIONAL
 from footwork.skill.level_policy import ending
 from footwork.skill.place import Place, page_of, place_of_page
 from footwork.skill.progress import unfinished
@@ -117,13 +117,22 @@ def test_one_shot_start_gives_the_disclaimer_on_first_use_then_the_intro_page(se
     person = Person(server)
     person.say("ask foot work to start heel raises")
     assert person.intents == ["StartRoutineIntent"]
-    assert DISCLAIMER in person.heard
+    assert MEDICAL_ADVICE in person.heard
     assert pages_heard(person, "heel-raises", Level.FIRST_TIME) == 0
     assert person.session_open
     assert person.last["response"]["card"]["type"] == "Simple"
     assert_valid_speech(person.ssml)
     person.say("next")
     assert pages_heard(person, "heel-raises", Level.FIRST_TIME) == 1
+
+
+@pytest.mark.parametrize("routine", ["ankle", "foot", "heel raises", "toe walking"])
+def test_a_first_start_says_the_pain_free_line_once_not_in_the_disclaimer_and_again_in_the_intro(
+        server: LiveServer, routine: str) -> None:
+    person = Person(server)
+    person.say(f"ask foot work to start {routine}")
+    assert MEDICAL_ADVICE in person.heard
+    assert person.heard.count("pain-free range") == 1
 
 
 def test_start_by_synonym_without_entity_resolution_matches_titles_and_synonyms(server: LiveServer) -> None:

@@ -641,6 +641,17 @@ def test_one_shot_carry_on_resumes_the_saved_place(server: LiveServer, phrase: s
     assert pages_heard(person, "foot", Level.STANDARD) == 2
 
 
+def test_a_place_in_a_routine_of_one_exercise_is_said_as_the_side_with_its_article(
+        server: LiveServer) -> None:
+    person = Person(server)
+    person.say("start heel raises at standard level")
+    person.say("ready")
+    person.say("stop")
+    assert "I've saved your place at the left foot." in person.heard
+    person.say("open foot work")
+    assert "carry on with Heel raises at the left foot?" in person.heard
+
+
 def test_a_saved_place_is_offered_for_a_week_and_the_welcome_says_where(server: LiveServer) -> None:
     person = Person(server)
     person.say("start the foot routine at standard level")

@@ -595,7 +595,10 @@ def _intro(routine: Routine, level: Level, briefing: Briefing, seconds: float) -
 def _outro(routine: Routine, level: Level) -> _Builder:
     b = _Builder(level, Position("outro", len(routine.exercises), len(routine.exercises)))
     b.say(f"That's the end of {routine.title}.")
-    if routine.outro:
+    if routine.outro and level is not Level.FIRST_TIME:
+        # A routine's closing advice ("stretch like this every morning") is for exercises that suit
+        # the person; after a first go, the article's "wait a day or two" comes first, and both
+        # together contradict each other.
         b.say(routine.outro)
     b.say("Well done for taking the time. Next time too, stay within a pain-free range.")
     return b

@@ -113,7 +113,9 @@ SAFETY_LINE = (
     "Move only within a pain-free range of motion. If anything hurts, stop, and don't push through pain."
 )
 #: Said where a routine's cautions already give the article's wait-a-day advice.
-FIRST_TIME_SHORT = "As it's your first time, we'll do only a couple of each."
+#: The first-time level is also the second day's (the article's "wait a day or two"), so it never
+#: says "your first time": it says what is true on both days.
+FIRST_TIME_SHORT = "While it's new to you, we'll do only a couple of each."
 FIRST_TIME_ADVICE = (FIRST_TIME_SHORT + " Then wait a day or two to see how you feel before doing more.")
 #: Exercise openings after the first, taken in turn so that no two in a row start alike.
 OPENINGS = ("Next, exercise {n}: {name}.", "Now exercise {n}: {name}.", "On to exercise {n}: {name}.")
@@ -563,7 +565,7 @@ def _intro(routine: Routine, level: Level, briefing: Briefing, seconds: float) -
     count = len(routine.exercises)
     kind = "exercise" if count == 1 else "exercises"
     if level is Level.FIRST_TIME:
-        how = ", gently, as it's your first time"
+        how = ", gently"
     elif has_levels(routine):
         how = f" at the {level.spoken} level"
     else:
@@ -593,7 +595,10 @@ def _intro(routine: Routine, level: Level, briefing: Briefing, seconds: float) -
 def _outro(routine: Routine, level: Level) -> _Builder:
     b = _Builder(level, Position("outro", len(routine.exercises), len(routine.exercises)))
     b.say(f"That's the end of {routine.title}.")
-    if routine.outro:
+    if routine.outro and level is not Level.FIRST_TIME:
+        # A routine's closing advice ("stretch like this every morning") is for exercises that suit
+        # the person; after a first go, the article's "wait a day or two" comes first, and both
+        # together contradict each other.
         b.say(routine.outro)
     b.say("Well done for taking the time. Next time too, stay within a pain-free range.")
     return b

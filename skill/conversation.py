@@ -138,7 +138,7 @@ class LevelChange(Handler):
         direction = -1 if intent_name(turn.input) == "EasierIntent" else 1
         new = level_policy.step(routine, level_for(routine, current.level_value), direction)
         if new is None and not has_levels(routine) and direction > 0:
-            return keep_going(turn, "This routine has one level.")
+            return keep_going(turn, "This routine has no harder level.")
         if new is None and direction < 0:
             return keep_going(turn, "This is already the easiest level. You can leave any exercise out: "
                                     "say skip.")

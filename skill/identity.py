@@ -16,12 +16,15 @@ INVOCATION_NAME = "foot work"
 #: The words certification looks for in a health skill's description; also said on first use.
 DISCLAIMER_PHRASE = "not a substitute for professional medical advice"
 
-#: The full disclaimer: on the store page, on first use, and on "help" or "safety".
-DISCLAIMER = (
+#: The disclaimer's medical advice, without its pain-free line: said on first use just before a
+#: routine's intro, which says that line itself (in the pack's words), so it is heard once, not twice.
+MEDICAL_ADVICE = (
     f"{SKILL_NAME} is {DISCLAIMER_PHRASE}. If you have a health condition, check with a doctor or "
-    "other health professional before you start. Move only within a pain-free range, and stop if "
-    "anything hurts."
+    "other health professional before you start."
 )
+
+#: The full disclaimer: on the store page, on first use, and on "help" or "safety".
+DISCLAIMER = f"{MEDICAL_ADVICE} Move only within a pain-free range, and stop if anything hurts."
 
 #: After first use, the one line that stands for the disclaimer.
 PAIN_FREE_LINE = "Remember, stay within a pain-free range."

@@ -55,7 +55,9 @@ def step(routine: Routine, level: Level, direction: int) -> Level | None:
 def ending(level: Level, streak: int) -> str:
     """What is said after the last page, in line with the articles' advice."""
     if level is Level.FIRST_TIME:
-        return "That was your first time. Wait a day or two to see how you feel before doing more."
+        # Also the second day's level, and anyone's who asked for the easiest: not "your first time".
+        return ("That was only a couple of each. Wait a day or two to see how you feel before doing "
+                "more.")
     if streak >= 2:
         return f"That's {number_words(streak)} days in a row. See you next time."
     return "See you next time."

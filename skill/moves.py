@@ -9,13 +9,13 @@ from __future__ import annotations
 from ask_sdk_model import Response
 from footwork.core import Level, Routine, routine_ref
 from footwork.core.levels import level_for
-from footwork.core.narration import Mode
+from footwork.core.narration import Mode, Page
 from footwork.core.paging import READY_PROMPT
 from footwork.core.wording import number_words, spoken_list, where_words
 
 from . import level_policy
 from . import progress as memory
-from .identity import DISCLAIMER
+from .identity import MEDICAL_ADVICE
 from .place import Place, first_page_of, moved, page_of, place_of_page
 from .replies import GO_ON, HURT_OPTIONS, ask, escape, narration_for, speak_page, tell, where
 from .turn import HURT, Turn
@@ -52,7 +52,7 @@ def start(turn: Turn, routine: Routine, level: Level | None, mode: Mode | None, 
     """Start ``routine`` from its beginning: the level asked for, else today's by the progression rule."""
     lead = [before] if before else []
     if not memory.has_heard_disclaimer(turn.progress):
-        lead.append(escape(DISCLAIMER))
+        lead.append(escape(MEDICAL_ADVICE))  # the intro that follows says the pain-free line
         memory.mark_disclaimer_heard(turn.progress)
     if level is None:
         progression = level_policy.todays_level(turn.progress, routine, turn.today)
@@ -86,8 +86,12 @@ def change(turn: Turn, place: Place, lead: str, **changes: str) -> Response:
     if "mode" in changes:
         memory.set_preferred_mode(turn.progress, changes["mode"])
     turn.save_progress()
-    return ask(turn, f"{lead} We'll go on from {where(due, routine)}. {GO_ON}",
-               f"{GO_ON} Or say stop to finish for today.")
+    said = f"{lead} We'll go on from {where(due, routine)}."
+    if due.exercise >= 1 and page_of(narration, due) > 0:
+        # The page may start with the counting, in a position the person has left since (the page
+        # before ended "lie down with a towel"): get them back into it first, as on coming back.
+        return come_back(turn, due, said)
+    return ask(turn, f"{said} {GO_ON}", f"{GO_ON} Or say stop to finish for today.")
 
 
 def keep_going(turn: Turn, speech: str) -> Response:
@@ -135,7 +139,34 @@ def come_back(turn: Turn, place: Place, lead: str) -> Response:
     turn.place = due
     turn.last = None
     turn.state = None
-    return ask(turn, f"{lead} When {escape(ready)}, say ready.", f"Say ready when {escape(ready)}.")
+    how = " ".join(escape(words) for words in getting_there(before, due))
+    return ask(turn, " ".join(part for part in (lead, how, f"When {escape(ready)}, say ready.") if part),
+               f"Say ready when {escape(ready)}.")
+
+
+def getting_there(before: Page, due: Place) -> list[str]:
+    """The words at the end of page ``before`` that get the person into position for ``due``.
+
+    "When you're sitting, say ready" alone leaves out the chair; someone back from a break, or
+    skipping on from the floor, needs "Sit in a straight-backed chair" as the page before said it.
+    The first of those words names the exercise ("On to exercise three of seven: ..."), which the
+    lead has said already, so it is left out.
+    """
+    said: list[str] = []
+    opening = False
+    for cue in reversed(before.cues):
+        if cue.position.exercise != due.exercise or cue.position.section != "exercise":
+            opening = True
+            break
+        if cue.kind == "transition":
+            said.append(cue.text)
+        elif cue.spoken:
+            return []  # the page ended in the exercise itself (a side switch): nothing to get into
+    if said and opening:
+        said.pop()
+    elif said and before.cues and before.cues[0].position.exercise == due.exercise:
+        said.pop()  # the page starts with the opening
+    return said[::-1]
 
 
 def ready_for(prompt: str | None) -> str | None:

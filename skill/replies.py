@@ -89,6 +89,8 @@ def where(place: Place, routine: Routine, *, numbered: bool = False) -> str:
         # A routine of one exercise is usually named after it: "toe walking at round five", not
         # "toe walking at toe walking, round five".
         parts.pop(0)
+        if place.side and parts[0].startswith(place.side):
+            parts[0] = f"the {parts[0]}"  # "saved your place at the right foot", not "at right foot"
     return escape(", ".join(parts))
 
 

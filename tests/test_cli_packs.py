@@ -224,7 +224,7 @@ def test_show_says_which_steps_a_repeat_goes_over_and_how_many_more_times():
     text = footwork("show", "toe-walking", "--level", "gentle").stdout
 
     assert "4. Rest. [10 seconds (range 10-15)]" in text
-    assert "5. Now repeat the whole routine. [steps 1-4, 5 more times]" in text
+    assert "5. Now repeat the whole routine of three walks. [steps 1-4, 5 more times]" in text
 
 
 def test_show_marks_exercises_that_come_from_another_pack():

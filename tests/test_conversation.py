@@ -21,7 +21,7 @@ from footwork.core.progression import LADDER
 from footwork.core.wording import limb, spoken_minutes
 from footwork.skill import create_app
 from footwork.skill.dev.envelopes import Conversation
-from footwork.skill.identity import DISCLAIMER, PAIN_FREE_LINE, SEE_A_PROFESSIONAL
+from footwork.skill.identity import DISCLAIMER, MEDICAL_ADVICE, PAIN_FREE_LINE, SEE_A_PROFESSIONAL
 from footwork.skill.level_policy import ending
 from footwork.skill.place import Place, page_of, place_of_page
 from footwork.skill.progress import unfinished
@@ -117,13 +117,22 @@ def test_one_shot_start_gives_the_disclaimer_on_first_use_then_the_intro_page(se
     person = Person(server)
     person.say("ask foot work to start heel raises")
     assert person.intents == ["StartRoutineIntent"]
-    assert DISCLAIMER in person.heard
+    assert MEDICAL_ADVICE in person.heard
     assert pages_heard(person, "heel-raises", Level.FIRST_TIME) == 0
     assert person.session_open
     assert person.last["response"]["card"]["type"] == "Simple"
     assert_valid_speech(person.ssml)
     person.say("next")
     assert pages_heard(person, "heel-raises", Level.FIRST_TIME) == 1
+
+
+@pytest.mark.parametrize("routine", ["ankle", "foot", "heel raises", "toe walking"])
+def test_a_first_start_says_the_pain_free_line_once_not_in_the_disclaimer_and_again_in_the_intro(
+        server: LiveServer, routine: str) -> None:
+    person = Person(server)
+    person.say(f"ask foot work to start {routine}")
+    assert MEDICAL_ADVICE in person.heard
+    assert person.heard.count("pain-free range") == 1
 
 
 def test_start_by_synonym_without_entity_resolution_matches_titles_and_synonyms(server: LiveServer) -> None:
@@ -455,13 +464,41 @@ def test_easier_and_harder_move_one_level_within_the_levels_the_routine_has(serv
         if Level.STRONG in offered:
             assert person.place.level == "strong"
         else:
-            assert "one level" in person.heard
+            assert "no harder level" in person.heard
             assert person.place == Place.from_json(states[2]["place"], catalog)
         person = Person(server)
         person.resume_session(states[2])
         person.say("make it easier")
         lower = [lv for lv in offered if LADDER.index(lv) < LADDER.index(Level.STANDARD)]
         assert person.place.level == lower[-1].value
+
+
+def test_harder_on_a_routine_without_ranges_never_claims_it_has_one_level_as_easier_still_exists(
+        server: LiveServer) -> None:
+    # Ankle has first-time besides standard: "one level", then "okay, the first time level" contradicted it.
+    person = Person(server)
+    person.say("start the ankle routine at standard level")
+    person.say("ready")
+    person.say("make it harder")
+    assert "one level" not in person.heard and "no harder level" in person.heard
+    person.say("make it easier")
+    assert person.place.level == "first-time"
+
+
+def test_a_level_change_back_to_a_page_in_another_position_first_gets_the_person_back_into_it(
+        server: LiveServer) -> None:
+    # The roll back page ends "lie down with a towel"; easier goes back to the roll back, standing.
+    person = Person(server)
+    person.say("start the ankle routine at standard level")
+    person.say("ready")
+    assert person.reprompt.startswith("Say ready when you're lying down")
+    person.say("make it easier")
+    assert person.heard.startswith("Okay, the first time level. We'll go on from supported roll back.")
+    assert person.heard.endswith(
+        "When you're standing, holding on to something steady for support, say ready.")
+    assert "Begin" not in person.heard and person.session_open
+    person.say("ready")
+    assert person.heard.startswith("Begin. Rock back onto your heels")
 
 
 def test_a_mode_change_mid_routine_keeps_the_exercise(server: LiveServer) -> None:
@@ -572,6 +609,24 @@ def test_coming_back_says_what_to_get_ready_for_before_any_counting(server: Live
     assert pages_heard(person, "ankle", Level.STANDARD) == 2
 
 
+def test_skipping_on_and_coming_back_say_how_to_get_into_position_not_only_what_to_be_ready_for(
+        server: LiveServer) -> None:
+    # From the floor (towel flex) to seated circles: "When you're sitting" alone left out the chair.
+    person = Person(server)
+    person.say("start ankle at standard level")
+    person.say("ready")
+    person.say("ready")
+    person.say("skip this one")
+    assert "Sit in a straight-backed chair. When you're sitting, say ready." in person.heard
+    assert "exercise three of seven" not in person.heard  # named once, by "Next is ..."
+    person.say("stop")
+    person.say("ask foot work to carry on")
+    assert person.heard.startswith("Carrying on with Ankle strengthening, at seated ankle circles.")
+    assert "Sit in a straight-backed chair. When you're sitting, say ready." in person.heard
+    person.say("ready")
+    assert person.heard.startswith("Begin.")
+
+
 @pytest.mark.parametrize("phrase", ["ask foot work to carry on", "ask foot work to resume my routine",
                                     "ask foot work to continue", "tell foot work to go on"])
 def test_one_shot_carry_on_resumes_the_saved_place(server: LiveServer, phrase: str) -> None:
@@ -584,6 +639,17 @@ def test_one_shot_carry_on_resumes_the_saved_place(server: LiveServer, phrase: s
     assert person.heard.startswith("Carrying on with Foot routine")
     back_in_position(person)
     assert pages_heard(person, "foot", Level.STANDARD) == 2
+
+
+def test_a_place_in_a_routine_of_one_exercise_is_said_as_the_side_with_its_article(
+        server: LiveServer) -> None:
+    person = Person(server)
+    person.say("start heel raises at standard level")
+    person.say("ready")
+    person.say("stop")
+    assert "I've saved your place at the left foot." in person.heard
+    person.say("open foot work")
+    assert "carry on with Heel raises at the left foot?" in person.heard
 
 
 def test_a_saved_place_is_offered_for_a_week_and_the_welcome_says_where(server: LiveServer) -> None:

@@ -518,7 +518,20 @@ def test_the_first_time_advice_is_said_once():
     text = narrate(CATALOG.get("ankle"), Level.FIRST_TIME).pages[0].text
 
     assert text.count("wait a day or two") == 1
-    assert "As it's your first time, we'll do only a couple of each." in text
+    assert "While it's new to you, we'll do only a couple of each." in text
+
+
+def test_a_first_go_never_closes_with_advice_to_do_it_every_day_as_the_article_says_wait_a_day_or_two():
+    foot = CATALOG.get("foot")
+    assert foot.outro and "every morning" in foot.outro
+    assert "every morning" not in narrate(foot, Level.FIRST_TIME).pages[-1].text
+    assert foot.outro in narrate(foot, Level.STANDARD).pages[-1].text
+
+
+def test_the_first_time_level_never_claims_it_is_the_first_time_as_it_is_also_the_second_days():
+    for routine in CATALOG.routines:
+        for page in narrate(routine, Level.FIRST_TIME).pages:
+            assert "first time" not in page.text.lower()
 
 
 @pytest.mark.parametrize("routine", ROUTINES, ids=lambda r: r.id)

@@ -41,6 +41,14 @@ def test_three_twenty_second_walks_a_rest_and_five_more_rounds(routine):
     assert toes.dose.sides == "both" and toes.positions == ("standing",)
 
 
+def test_the_repeat_says_it_is_the_three_walks_not_the_whole_routine_it_is_heard_in():
+    # In the foot routine, "Now repeat the whole routine." alone means heel raises and all.
+    catalog = load_catalog(only={"toe-walking", "heel-raises", "foot"})
+    [toes] = catalog.get("foot").exercises[1:2]
+    [repeat] = [s for s in toes.steps if isinstance(s, Repeat)]
+    assert repeat.text.endswith("the whole routine of three walks.")
+
+
 def test_a_pain_free_caution(routine):
     assert any("pain-free range" in c for c in routine.cautions)
 

@@ -28,14 +28,16 @@ from ask_sdk_core.dispatch_components import AbstractExceptionHandler, AbstractR
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import get_request_type
 from ask_sdk_model import Response
-from footwork.core import Catalog, Level
+from footwork.core import Catalog, Level, Routine
 from footwork.core.levels import has_levels, level_for
 from footwork.core.narration import Mode
+from footwork.core.wording import number_words, spoken_list
 
 from . import level_policy, slots
 from . import progress as memory
 from .handler import Handler, intent_name
 from .identity import DISCLAIMER, PAIN_FREE_LINE, SEE_A_PROFESSIONAL, SKILL_NAME
+from .interaction_model import spoken
 from .moves import (
     change,
     come_back,
@@ -118,9 +120,21 @@ class StartRoutine(Handler):
                 memory.set_preferred_mode(turn.progress, mode)
                 turn.save_progress()
                 return offer_routines(turn, f"Okay, {mode} it is. ")
+            candidates = turn.catalog.matches(said) if said else []
+            if len(candidates) > 1:
+                return which_pack(turn, said or "", candidates)
             lead = f"I don't have {escape(said)}. " if said else "Which routine? "
             return offer_routines(turn, lead)
         return start(turn, routine, level, mode, "Okay.")
+
+
+def which_pack(turn: Turn, said: str, candidates: list[Routine]) -> Response:
+    """Two installed packs answer to the same name: ask which, naming each pack as the model hears it
+    ("heel raises from aa dup"), so that the answer reaches exactly one routine."""
+    choices = [f"{spoken(r.title)} from {spoken(r.pack)}" for r in candidates]
+    question = (f"I have {number_words(len(candidates))} routines called {escape(said)}: "
+                f"{escape(spoken_list(choices, 'or'))}. Which one would you like?")
+    return ask(turn, question, f"Say, for example, start {escape(choices[0])}.")
 
 
 class LevelChange(Handler):

@@ -9,8 +9,11 @@ clash as a warning on both packs, once.
 from __future__ import annotations
 
 from footwork.core import installed_packs, load_catalog
+from footwork.skill import create_app
 from footwork.skill.interaction_model import build_interaction_model, check_interaction_model, routine_values
 from in_test_packs import footwork, installed_pack_site, routine_toml
+from live_server import serve
+from people import Person
 
 SEED_PACKS = {"ankle", "foot", "heel-raises", "toe-walking"}
 
@@ -76,3 +79,22 @@ def test_footwork_say_reports_each_pack_problem_once(tmp_path):
     assert result.returncode == 0, result.stderr
     problems = [line for line in result.stderr.splitlines() if "is also used by pack" in line]
     assert len(problems) == 2 and len(set(problems)) == 2, result.stderr
+
+
+def test_a_spoken_name_two_packs_answer_to_is_asked_about_naming_the_packs(plugin, pack_toml, tmp_path):
+    entries = [e for e in installed_packs() if e.name in SEED_PACKS]
+    entries.append(plugin("aa-dup", pack_toml("aa-dup", routine="heel-raises").replace(
+        'title = "Routine heel-raises"', 'title = "Heel raises"')))
+    catalog = load_catalog(entries)
+    app = create_app({"FOOTWORK_VERIFY": False, "FOOTWORK_CATALOG": catalog,
+                      "FOOTWORK_DB": str(tmp_path / "progress.sqlite3")})
+    with serve(app) as server:
+        person = Person(server)
+        person.say("ask foot work to start heel raises")
+        assert person.session_open
+        assert "two routines called heel raises" in person.heard
+        assert "heel raises from aa dup or heel raises from heel raises" in person.heard
+
+        person.say("start heel raises from aa dup")
+        assert person.session_open
+        assert person.last["sessionAttributes"]["place"]["routine"] == "aa-dup:heel-raises"

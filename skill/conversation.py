@@ -37,7 +37,6 @@ from . import level_policy, slots
 from . import progress as memory
 from .handler import Handler, intent_name
 from .identity import DISCLAIMER, PAIN_FREE_LINE, SEE_A_PROFESSIONAL, SKILL_NAME
-from .interaction_model import spoken
 from .moves import (
     change,
     come_back,
@@ -131,6 +130,9 @@ class StartRoutine(Handler):
 def which_pack(turn: Turn, said: str, candidates: list[Routine]) -> Response:
     """Two installed packs answer to the same name: ask which, naming each pack as the model hears it
     ("heel raises from aa dup"), so that the answer reaches exactly one routine."""
+    # Imported here: the model builder is not needed on any other request, and Lambda starts cold.
+    from .interaction_model import spoken
+
     choices = [f"{spoken(r.title)} from {spoken(r.pack)}" for r in candidates]
     question = (f"I have {number_words(len(candidates))} routines called {escape(said)}: "
                 f"{escape(spoken_list(choices, 'or'))}. Which one would you like?")

@@ -154,6 +154,53 @@ def test_the_database_runs_in_wal_mode_with_normal_sync(
         assert connection.execute("PRAGMA busy_timeout").fetchone() == (10_000,)
 
 
+def _open_save_close(
+    path: pathlib.Path, index: int, together: threading.Barrier, errors: list[BaseException]
+) -> None:
+    store = SQLiteStore(path, timeout=5.0)
+    together.wait()
+    try:
+        store.save_attributes(envelope(f"amzn1.ask.account.{index}"), {"n": index})
+    except BaseException as error:  # collected: a thread's exception would be lost
+        errors.append(error)
+    finally:
+        store.close()
+
+
+def test_many_stores_opening_one_new_file_at_once_all_switch_it_to_wal(tmp_path: pathlib.Path) -> None:
+    # Switching the journal mode needs the file to itself, and SQLite answers "database is locked" at
+    # once, without waiting out busy_timeout, when connections race for it: each store must wait.
+    for trial in range(30):
+        path = tmp_path / f"trial{trial}" / "footwork.sqlite3"
+        together = threading.Barrier(8)
+        errors: list[BaseException] = []
+        threads = [
+            threading.Thread(target=_open_save_close, args=(path, index, together, errors))
+            for index in range(8)
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert errors == []
+        assert read_raw(path, "PRAGMA journal_mode") == [("wal",)]
+        assert read_raw(path, "SELECT count(*) FROM users") == [(8,)]
+
+
+def test_a_file_held_longer_than_the_timeout_fails_with_a_clear_error(db_path: pathlib.Path) -> None:
+    db_path.parent.mkdir(parents=True)
+    holder = sqlite3.connect(db_path, isolation_level=None, check_same_thread=False)
+    holder.execute("CREATE TABLE held (x)")
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        with SQLiteStore(db_path, timeout=0.2) as store:
+            with pytest.raises(PersistenceException, match="locked"):
+                store.get_attributes(envelope("amzn1.ask.account.A"))
+    finally:
+        holder.execute("COMMIT")
+        holder.close()
+
+
 def test_updated_at_records_when_the_row_was_written(
     adapter: SQLiteStore, db_path: pathlib.Path
 ) -> None:

@@ -19,6 +19,7 @@ import os
 import pathlib
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
@@ -242,18 +243,38 @@ class SQLiteStore(Store):
         )
         try:
             connection.execute(f"PRAGMA busy_timeout = {int(self._timeout * 1000)}")
-            (mode,) = connection.execute("PRAGMA journal_mode = WAL").fetchone()
-            if str(mode).lower() != "wal":
-                raise StoreError(
-                    f"SQLite database {self._path}: cannot switch to WAL journal mode (got {mode!r}); "
-                    "is it on a network file system?"
-                )
+            self._switch_to_wal(connection)
             connection.execute("PRAGMA synchronous = NORMAL")
             self._migrate(connection)
         except BaseException:
             connection.close()
             raise
         return connection
+
+    def _switch_to_wal(self, connection: sqlite3.Connection) -> None:
+        """Put the file in WAL mode, once: the mode is stored in the file and outlives connections.
+
+        Switching needs an exclusive lock, and SQLite answers "database is locked" at once, without
+        waiting out ``busy_timeout``, when another process holds the file at that moment. So the
+        switch is retried until this store's timeout, and skipped when the file is already in WAL.
+        """
+        (mode,) = connection.execute("PRAGMA journal_mode").fetchone()
+        deadline = time.monotonic() + self._timeout
+        pause = 0.005
+        while str(mode).lower() != "wal":
+            try:
+                (mode,) = connection.execute("PRAGMA journal_mode = WAL").fetchone()
+            except sqlite3.OperationalError as error:
+                if "locked" not in str(error) or time.monotonic() >= deadline:
+                    raise
+                time.sleep(pause)
+                pause = min(pause * 2, 0.1)
+                continue
+            if str(mode).lower() != "wal":
+                raise StoreError(
+                    f"SQLite database {self._path}: cannot switch to WAL journal mode (got {mode!r}); "
+                    "is it on a network file system?"
+                )
 
     def _create_file(self) -> None:
         """Create missing parent folders 0700 and the file 0600 (the WAL files copy its mode)."""

@@ -43,12 +43,13 @@ from .moves import (
     hold_place,
     keep_going,
     offer_routines,
+    part_on,
     routine_names,
     skip_exercise,
     start,
     under_way,
 )
-from .place import Place, page_of
+from .place import Place, start_of
 from .questions import DescribeRoutine, Help, HowLong, ListRoutines, Pace, Safety, WhatsNext, WhereAmI
 from .replies import (
     GO_ON,
@@ -109,11 +110,10 @@ class StartRoutine(Handler):
         place = turn.place
         if routine is None and said is None and place is not None and (level or mode):
             # "Make it gentle", "do it hands free" in the middle of a routine: same place, new level.
-            current = turn.current or place
             if level is not None:
-                return LevelChange.to(turn, current, level)
+                return LevelChange.to(turn, part_on(turn, place), level)
             assert mode is not None
-            return ModeChange.to(turn, current, mode)
+            return ModeChange.to(turn, place, mode)
         if routine is None:
             if said is None and mode is not None:
                 memory.set_preferred_mode(turn.progress, mode)
@@ -149,7 +149,7 @@ class LevelChange(Handler):
         if place is None:
             return offer_routines(turn, "Say which routine, and I'll choose the level for you; then say "
                                         "make it easier or harder at any time. ")
-        current = turn.current or place
+        current = part_on(turn, place)
         routine = turn.routine(current)
         direction = -1 if intent_name(turn.input) == "EasierIntent" else 1
         new = level_policy.step(routine, level_for(routine, current.level_value), direction)
@@ -175,7 +175,12 @@ class LevelChange(Handler):
 
 
 class ModeChange(Handler):
-    """"Do it hands free", "one at a time": the mode, remembered for next time."""
+    """"Do it hands free", "one at a time": the mode, remembered for next time.
+
+    The new mode goes on from the place due next, not from the start of the page said last: that
+    page was heard to its end, and a change of mode is about how the rest is said, so nothing is
+    done twice (a level change, "that's too hard", does the part again at the new level).
+    """
 
     intents = ("SetModeIntent",)
 
@@ -188,7 +193,7 @@ class ModeChange(Handler):
             memory.set_preferred_mode(turn.progress, mode)
             turn.save_progress()
             return offer_routines(turn, f"Okay, {mode} from now on. ")
-        return self.to(turn, turn.current or place, mode)
+        return self.to(turn, place, mode)
 
     @staticmethod
     def to(turn: Turn, place: Place, mode: Mode) -> Response:
@@ -293,7 +298,10 @@ class Previous(Handler):
             return offer_routines(turn, "You're not in a routine right now. ")
         current = turn.current or place
         narration = narration_for(turn, current)
-        index = page_of(narration, current)
+        index, offset = start_of(narration, current)
+        if offset:
+            # Said from partway through a page (after a change of mode): back to that page's start.
+            return speak_index(turn, narration, index)
         if index <= 0:
             return speak_index(turn, narration, 0, "This is the first part.")
         return speak_index(turn, narration, index - 1)

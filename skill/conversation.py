@@ -251,16 +251,30 @@ class Wait(Handler):
 
 
 class Skip(Handler):
+    """"Skip", "skip this one": leave out the exercise the person is on, and say which.
+
+    Right after the last page of an exercise, "this one" is the exercise due next: that page ended
+    by naming it and getting the person into its position ("On to exercise three: Seated ankle
+    circles. Sit in a chair. Say ready when you're sitting"), and the one before is done, so there
+    is nothing of it left to leave out. After "that hurts" it is the exercise that hurt.
+    """
+
     intents = ("SkipIntent",)
 
     def answer(self, turn: Turn) -> Response:
         place = under_way(turn)
         if place is None:
             return offer_routines(turn, "You're not in a routine right now. ")
-        current = turn.current or place
+        last = turn.last
+        if turn.state == HURT or (last is not None and last.exercise == place.exercise):
+            current = last or place
+        else:
+            current = place
         routine = turn.routine(current)
         exercises = routine.exercises
-        name = exercises[current.exercise - 1].name if 1 <= current.exercise <= len(exercises) else ""
+        if current.exercise > len(exercises):
+            return come_back(turn, current, "That was the last exercise.")
+        name = exercises[current.exercise - 1].name if current.exercise >= 1 else ""
         return skip_exercise(turn, current, f"Okay, we'll leave out {escape(name[:1].lower() + name[1:])}."
                              if name else "Okay.")
 

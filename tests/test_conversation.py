@@ -328,6 +328,36 @@ def test_after_it_hurts_yes_skips_to_the_next_exercise(server: LiveServer) -> No
     assert person.session_open
 
 
+def test_skip_right_after_the_last_page_of_an_exercise_leaves_out_the_next_one_and_names_it(
+        server: LiveServer) -> None:
+    # The towel flex's right foot ended "On to exercise three: Seated ankle circles ... say ready when
+    # you're sitting": "skip" then means the circles, not the towel flex just finished.
+    person = Person(server)
+    person.say("start the ankle routine at standard level")
+    for _ in range(3):
+        person.say("ready")
+    assert person.said_last.exercise == 2 and person.said_last.side == "right"
+    person.say("skip")
+    assert person.heard.startswith(
+        "Okay, we'll leave out seated ankle circles. Next is turn your feet in and out.")
+    assert person.place.exercise == 4
+    person.say("ready")
+    assert person.said_last.exercise == 4
+
+
+def test_skip_between_the_sides_of_an_exercise_leaves_out_the_rest_of_that_exercise(
+        server: LiveServer) -> None:
+    person = Person(server)
+    person.say("start the ankle routine at standard level")
+    person.say("ready")
+    person.say("ready")
+    assert person.said_last.side == "left" and person.place.side == "right"
+    person.say("skip")
+    assert person.heard.startswith(
+        "Okay, we'll leave out towel flex, lying down. Next is seated ankle circles.")
+    assert person.place.exercise == 3
+
+
 @pytest.mark.parametrize("routine", ["ankle", "foot", "heel-raises", "toe-walking"])
 def test_skipping_never_says_any_more_of_the_exercise_left_out(server: LiveServer, routine: str) -> None:
     for attributes in walk(server, routine, "standard"):

@@ -56,6 +56,7 @@ from .wording import (
     fill,
     limb,
     limbs,
+    mid_sentence,
     names_a_side,
     number_words,
     of,
@@ -464,10 +465,10 @@ def _opening(exercise: Exercise, index: int, total: int) -> str:
     if total == 1:
         return ""  # the intro has just named it
     if index == 1:
-        return f"First, {exercise.name}."
+        return f"First, {mid_sentence(exercise.name)}."
     if index == total:
-        return f"And the last one, {exercise.name}."
-    return OPENINGS[index % len(OPENINGS)].format(n=of(index, total), name=exercise.name)
+        return f"And the last one, {mid_sentence(exercise.name)}."
+    return OPENINGS[index % len(OPENINGS)].format(n=of(index, total), name=mid_sentence(exercise.name))
 
 
 def _exercise(b: _Builder, exercise: Exercise, index: int, total: int, previous: Exercise | None) -> None:
@@ -594,7 +595,7 @@ def _intro(routine: Routine, level: Level, briefing: Briefing, seconds: float) -
 
 def _outro(routine: Routine, level: Level) -> _Builder:
     b = _Builder(level, Position("outro", len(routine.exercises), len(routine.exercises)))
-    b.say(f"That's the end of {routine.title}.")
+    b.say(f"That's the end of {mid_sentence(routine.title)}.")
     if routine.outro and level is not Level.FIRST_TIME:
         # A routine's closing advice ("stretch like this every morning") is for exercises that suit
         # the person; after a first go, the article's "wait a day or two" comes first, and both

@@ -31,7 +31,7 @@ from ask_sdk_model import Response
 from footwork.core import Catalog, Level, Routine
 from footwork.core.levels import has_levels, level_for
 from footwork.core.narration import Mode
-from footwork.core.wording import number_words, spoken_list
+from footwork.core.wording import mid_sentence, number_words, spoken_list
 
 from . import level_policy, slots
 from . import progress as memory
@@ -85,9 +85,10 @@ class Launch(Handler):
             turn.state = CONFIRM_RESUME
             return ask(
                 turn,
-                f"{intro}Welcome back. Do you want to carry on with {escape(routine.title)} at "
+                f"{intro}Welcome back. Do you want to carry on with {escape(mid_sentence(routine.title))} at "
                 f"{where(saved, routine)}?",
-                f"Shall we carry on with {escape(routine.title)}? Say yes, start over, or something else.",
+                f"Shall we carry on with {escape(mid_sentence(routine.title))}? Say yes, start over, or "
+                "something else.",
             )
         if not turn.catalog.routines:
             return tell(turn, f"{intro}{SKILL_NAME} has no routines installed yet. "
@@ -96,7 +97,8 @@ class Launch(Handler):
         return ask(
             turn,
             f"{greeting}I have {routine_names(turn)}. Which would you like to start?",
-            f"You can say, start {escape(turn.catalog.routines[0].title)}. Which routine would you like?",
+            f"You can say, start {escape(mid_sentence(turn.catalog.routines[0].title))}. "
+            "Which routine would you like?",
         )
 
 
@@ -275,7 +277,7 @@ class Skip(Handler):
         if current.exercise > len(exercises):
             return come_back(turn, current, "That was the last exercise.")
         name = exercises[current.exercise - 1].name if current.exercise >= 1 else ""
-        return skip_exercise(turn, current, f"Okay, we'll leave out {escape(name[:1].lower() + name[1:])}."
+        return skip_exercise(turn, current, f"Okay, we'll leave out {escape(mid_sentence(name))}."
                              if name else "Okay.")
 
 
@@ -298,7 +300,7 @@ class Next(Handler):
             return come_back(turn, place, "Okay, carrying on.")
         if resumed:
             routine = turn.routine(place)
-            lead = f"Carrying on with {escape(routine.title)}, at {where(place, routine)}."
+            lead = f"Carrying on with {escape(mid_sentence(routine.title))}, at {where(place, routine)}."
             return come_back(turn, place, lead)
         return speak_page(turn, place)
 

@@ -12,7 +12,7 @@ from footwork.core.levels import level_for
 from footwork.core.narration import Mode
 from footwork.core.paging import READY_PROMPT
 from footwork.core.timeline import Cue
-from footwork.core.wording import number_words, spoken_list, where_words
+from footwork.core.wording import mid_sentence, number_words, spoken_list, where_words
 
 from . import level_policy
 from . import progress as memory
@@ -23,7 +23,7 @@ from .turn import HURT, Turn
 
 
 def routine_names(turn: Turn, limit: int = 4) -> str:
-    titles = [r.title for r in turn.catalog.routines[:limit]]
+    titles = [mid_sentence(r.title) for r in turn.catalog.routines[:limit]]
     more = len(turn.catalog.routines) - limit
     if more > 0:
         titles.append(f"{number_words(more)} more")

@@ -13,7 +13,7 @@ from ask_sdk_model import Response
 from ask_sdk_model.ui import SimpleCard
 from footwork.core import Routine
 from footwork.core.narration import Narration, narrate, to_ssml, to_text
-from footwork.core.wording import limb, number_words
+from footwork.core.wording import limb, mid_sentence, number_words
 
 from . import level_policy
 from . import progress as memory
@@ -76,7 +76,7 @@ def where(place: Place, routine: Routine, *, numbered: bool = False) -> str:
     if place.exercise > count:
         return "the wrap-up"
     exercise = routine.exercises[place.exercise - 1]
-    parts = [exercise.name[:1].lower() + exercise.name[1:]]
+    parts = [mid_sentence(exercise.name)]
     if numbered and count > 1:
         parts.insert(0, f"exercise {number_words(place.exercise)} of {number_words(count)}")
     if place.side:

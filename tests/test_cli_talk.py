@@ -209,7 +209,7 @@ def test_say_follows_someone_on_the_floor_who_waits_is_hurt_stops_and_comes_back
     assert "session:  ended" in say("exit")  # the session closes while they lie down
     resumed = say("ask foot work to carry on")
     assert "heard:    AMAZON.NextIntent (one-shot: new session)" in resumed
-    assert "Carrying on with Ankle strengthening" in resumed
+    assert "Carrying on with ankle strengthening" in resumed
     hurt = say("that hurts")
     assert "heard:    HurtIntent" in hurt
     assert "Stop that exercise now" in hurt and "session:  open" in hurt

@@ -221,7 +221,7 @@ def test_a_level_change_in_hands_free_redoes_the_exercise_side_the_page_ended_in
         "Okay, the first time level. We'll go on from towel flex, lying down, left foot.")
     assert person.place.level == "first-time" and person.place.mode == "hands-free"
     person.say("ready")
-    assert person.heard.startswith("On to exercise two of seven: Towel flex")
+    assert person.heard.startswith("On to exercise two of seven: towel flex")
     assert "Supported roll back" not in person.heard
     assert "completed" not in person.stored()
 

@@ -30,6 +30,7 @@ from ask_sdk_core.utils import get_request_type
 from ask_sdk_model import Response
 from footwork.core import Catalog, Level, Routine
 from footwork.core.levels import has_levels, level_for
+from footwork.core.movement import Pace
 from footwork.core.narration import Mode
 from footwork.core.wording import mid_sentence, number_words, spoken_list
 
@@ -50,7 +51,7 @@ from .moves import (
     under_way,
 )
 from .place import Place, start_of
-from .questions import DescribeRoutine, Help, HowLong, ListRoutines, Pace, Safety, WhatsNext, WhereAmI
+from .questions import DescribeRoutine, Help, HowLong, ListRoutines, Safety, WhatsNext, WhereAmI
 from .replies import (
     GO_ON,
     HURT_OPTIONS,
@@ -204,6 +205,42 @@ class ModeChange(Handler):
         what = ("Okay, hands-free: I won't stop between exercises." if mode == "hands-free"
                 else "Okay, one at a time: I'll stop after each part until you say ready.")
         return change(turn, place, what, mode=mode)
+
+
+class PaceChange(Handler):
+    """"Slower", "that's too fast": more time for each counted repetition, remembered like the mode;
+    "faster", "normal speed": back to the normal pace, and never faster than that.
+
+    The counts follow the movement at the article's pace, so faster than normal is refused, and the
+    holds keep the article's seconds at any pace. In the middle of a routine the new pace goes on
+    from the part due next, as a change of mode does.
+    """
+
+    intents = ("SlowerIntent", "FasterIntent")
+
+    def answer(self, turn: Turn) -> Response:
+        pace: Pace = "slow" if intent_name(turn.input) == "SlowerIntent" else "normal"
+        before = memory.preferred_pace(turn.progress)
+        place = under_way(turn)
+        if pace == before:
+            speech = (SLOW_ALREADY if pace == "slow" else
+                      "This is the normal pace, and I don't go faster: the counts follow the movement, "
+                      "slow and controlled. Say skip to leave an exercise out.")
+            return keep_going(turn, speech) if place is not None else offer_routines(turn, f"{speech} ")
+        memory.set_preferred_pace(turn.progress, pace)
+        turn.save_progress()
+        what = (f"Okay, slower: {SLOWER}" if pace == "slow" else "Okay, back to the normal pace.")
+        if place is None:
+            return offer_routines(turn, f"{what} ")
+        if turn.state == HURT:
+            return keep_going(turn, what)
+        return change(turn, place, what)
+
+
+#: What the slow pace does, said when it is chosen.
+SLOWER = "I'll give you more time for each count. Holds stay as long as before."
+SLOW_ALREADY = ("This is the slow pace already. If you need more time, say wait at any point, or repeat to "
+                "do that part again.")
 
 
 class Hurt(Handler):
@@ -465,7 +502,7 @@ def request_handlers(catalog: Catalog) -> list[AbstractRequestHandler]:
     """Every handler, most specific first: the SDK uses the first that can handle a request."""
     ordered: list[type[Handler]] = [
         Launch, Hurt, StartRoutine, LevelChange, ModeChange, ListRoutines, DescribeRoutine, HowLong,
-        WhatsNext, WhereAmI, Pace, Safety, Wait, Skip, Next, Previous, Repeat, StartOver, Yes, No, Help,
+        WhatsNext, WhereAmI, PaceChange, Safety, Wait, Skip, Next, Previous, Repeat, StartOver, Yes, No, Help,
         Goodbye, SessionEnded, Fallback, AnythingElse,
     ]
     return [handler(catalog) for handler in ordered]

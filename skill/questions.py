@@ -50,7 +50,8 @@ class ListRoutines(Handler):
 
 
 def _seconds(turn: Turn, routine: Routine, level: Level) -> float:
-    return planned_seconds(routine, level, memory.preferred_mode(turn.progress))
+    progress = turn.progress
+    return planned_seconds(routine, level, memory.preferred_mode(progress), memory.preferred_pace(progress))
 
 
 class DescribeRoutine(Handler):
@@ -147,17 +148,6 @@ class WhereAmI(Handler):
                                 f"{escape(mid_sentence(routine.title))}.")
 
 
-class Pace(Handler):
-    intents = ("PaceIntent",)
-
-    def answer(self, turn: Turn) -> Response:
-        speech = ("I can't change the pace of the counts: they follow the movement, slow and controlled. "
-                  "If you need more time, say wait at any point, or repeat to do that part again.")
-        if under_way(turn) is None:
-            return offer_routines(turn, f"{speech} ")
-        return keep_going(turn, speech)
-
-
 class Safety(Handler):
     intents = ("SafetyIntent",)
 
@@ -191,6 +181,7 @@ class Help(Handler):
             turn,
             f"{SKILL_NAME} talks you through foot and ankle exercises, step by step. I have "
             f"{routine_names(turn)}. Say, start, and a routine's name, or ask what's in a routine. "
+            "Say slower at any time for more time between counts. "
             f"{MODES_EXPLAINED} {escape(DISCLAIMER)}",
             "Which routine would you like to start?",
         )

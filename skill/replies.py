@@ -31,7 +31,7 @@ HURT_OPTIONS = "Say skip to go on to the next exercise, or stop to end for today
 
 ROUTINE_COMMANDS = (
     "Say ready to go on, wait to take your time, repeat to hear that again, make it easier or harder, "
-    "skip to move to the next exercise, or stop to finish for today."
+    "slower for more time between counts, skip to move to the next exercise, or stop to finish for today."
 )
 MODES_EXPLAINED = (
     "Guided, I stop after each exercise until you say ready. Hands-free, I go straight through with "
@@ -116,7 +116,8 @@ def narration_for(turn: Turn, place: Place) -> Narration:
     finished it once, then the one-line pain-free reminder (safety words in proportion)."""
     routine = turn.routine(place)
     briefing = "full" if memory.times_finished(turn.progress, routine.id) == 0 else "reminder"
-    return narrate(routine, place.level_value, place.mode_value, briefing)
+    pace = memory.preferred_pace(turn.progress)
+    return narrate(routine, place.level_value, place.mode_value, briefing, pace)
 
 
 def speak_page(turn: Turn, place: Place, before: str = "") -> Response:

@@ -36,11 +36,11 @@ BUILT_INS = [
 ]
 CUSTOM = [
     "StartRoutineIntent", "DescribeRoutineIntent", "ListRoutinesIntent", "HurtIntent", "WaitIntent",
-    "WhatsNextIntent", "HowLongIntent", "EasierIntent", "HarderIntent", "PaceIntent", "SkipIntent",
-    "WhereIntent", "SafetyIntent", "SetModeIntent",
+    "WhatsNextIntent", "HowLongIntent", "EasierIntent", "HarderIntent", "SlowerIntent", "FasterIntent",
+    "SkipIntent", "WhereIntent", "SafetyIntent", "SetModeIntent",
 ]
 #: Everything the skill may keep about a person: places, dates, levels, modes; nothing about health.
-STORED_KEYS = {"disclaimer_heard", "unfinished", "completed", "streak", "level", "routine", "mode",
+STORED_KEYS = {"disclaimer_heard", "unfinished", "completed", "streak", "level", "routine", "mode", "pace",
                "exercise", "set", "side", "round", "part", "saved", "date", "days", "last"}
 HURT_PHRASES = ["that hurts", "it hurts", "my ankle hurts", "my foot hurts", "my knee hurts", "my back hurts",
                 "I'm in pain", "ouch", "I felt a twinge", "I feel dizzy"]
@@ -731,7 +731,7 @@ def test_questions_mid_routine_are_answered_without_moving(server: LiveServer) -
     person.say("next")
     due, last = person.place, person.said_last
     for phrase in ("what's next", "how long is left", "how many are left", "how long is this routine",
-                   "which exercise is this", "what do I need", "slower", "faster", "safety"):
+                   "which exercise is this", "what do I need", "faster", "safety"):
         person.say(phrase)
         assert person.session_open, phrase
         assert (person.place, person.said_last) == (due, last), phrase

@@ -1,5 +1,6 @@
-"""Changing mode or level in the middle of a routine, over real HTTP: the exercise is kept, and the
-whole routine is still heard once, nothing skipped and nothing said twice that was not asked for.
+"""Changing mode, level or pace in the middle of a routine, over real HTTP: the exercise is kept,
+and the whole routine is still heard once, nothing skipped and nothing said twice that was not
+asked for.
 
 What was said is read from the cards the skill sends (the transcript of what it said), so a page
 said from partway through counts only what was really heard.
@@ -7,6 +8,7 @@ said from partway through counts only what was really heard.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections import Counter
 from collections.abc import Iterator
@@ -98,8 +100,9 @@ def switched_after(server: LiveServer, routine: str, start: str, switch: str, pa
 
 
 @pytest.mark.parametrize("routine", ["ankle", "foot", "toe-walking"])
-@pytest.mark.parametrize(("start", "switch"),
-                         [("guided", "do it hands free"), ("hands-free", "one at a time")])
+@pytest.mark.parametrize(("start", "switch"), [
+    ("guided", "do it hands free"), ("hands-free", "one at a time"), ("guided", "slower"),
+    ("hands-free", "that's too fast")])
 def test_a_change_of_mode_after_any_page_goes_on_with_every_exercise_heard_once(
         server: LiveServer, routine: str, start: str, switch: str) -> None:
     work = work_lines(server, routine)
@@ -234,3 +237,58 @@ def test_go_back_after_a_part_of_a_page_says_that_page_from_its_start(server: Li
     person.say("go back")
     assert person.heard.startswith("Round four of five. Keeping your knee straight, flex your left foot")
     assert "Now switch to your right foot." in person.heard and person.place == due
+
+
+# --- pace --------------------------------------------------------------------------------------------
+
+
+def test_slower_goes_on_from_the_part_due_at_the_slow_pace_and_is_remembered(server: LiveServer) -> None:
+    foot = catalog_of(server).get("foot")
+    person = Person(server)
+    person.say("start the foot routine at standard level")
+    person.say("ready")
+    due = person.place
+    person.say("that's too fast")
+    assert person.heard.startswith("Okay, slower: I'll give you more time for each count.")
+    assert (person.place.exercise, person.place.set, person.place.side) == (due.exercise, due.set, due.side)
+    assert person.stored()["pace"] == "slow" and "completed" not in person.stored()
+    person.say("ready")
+    slow = narrate(foot, Level.STANDARD, "guided", pace="slow")
+    said = [page for page in slow.pages
+            if page.ssml.removeprefix("<speak>").removesuffix("</speak>") in person.ssml]
+    assert len(said) == 1 and said[0].cues[0].position.side == due.side
+    # Another day, the routine is narrated and timed at the slow pace from its start.
+    person.say("stop")
+    person.day += dt.timedelta(days=2)
+    person.say("ask foot work to start the foot routine at standard level")
+    level = person.place.level_value
+    slow_length = spoken_minutes(narrate(foot, level, "guided", "full", "slow").planned_seconds)
+    assert slow_length != spoken_minutes(narrate(foot, level, "guided", "full").planned_seconds)
+    assert slow_length in person.heard
+
+
+def test_faster_goes_back_to_the_normal_pace_and_never_beyond_it(server: LiveServer) -> None:
+    person = Person(server)
+    person.say("slower")
+    assert person.heard.startswith("Okay, slower") and person.stored()["pace"] == "slow"
+    person.say("start the ankle routine at standard level")
+    person.say("ready")
+    person.say("back to normal speed")
+    assert person.heard.startswith("Okay, back to the normal pace.")
+    assert person.stored()["pace"] == "normal"
+    due = person.place
+    person.say("faster")
+    assert "I don't go faster" in person.heard and person.place == due
+    person.say("ready")
+    normal = narrate(catalog_of(server).get("ankle"), Level.STANDARD, "guided")
+    pages = (page.ssml.removeprefix("<speak>").removesuffix("</speak>") for page in normal.pages)
+    assert any(page in person.ssml for page in pages)
+
+
+def test_help_mentions_the_pace(server: LiveServer) -> None:
+    person = Person(server)
+    person.say("help")
+    assert "Say slower at any time" in person.heard
+    person.say("start heel raises")
+    person.say("help")
+    assert "slower for more time between counts" in person.heard

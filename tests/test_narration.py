@@ -19,6 +19,7 @@ from footwork.core import (
     Hold,
     Level,
     Repeat,
+    Routine,
     compile_routine,
     level_for,
     levels,
@@ -765,3 +766,16 @@ def test_steps_of_a_round_are_not_split_from_the_instruction_leading_into_them()
 def test_a_title_inside_a_sentence_lowers_only_an_ordinary_capitalised_first_letter(
         title: str, said: str) -> None:
     assert mid_sentence(title) == said
+
+
+@pytest.mark.parametrize("routine", ROUTINES, ids=[r.id for r in ROUTINES])
+def test_the_slow_pace_gives_counts_more_time_and_leaves_holds_and_words_as_they_are(
+        routine: Routine) -> None:
+    normal = narrate(routine, Level.STANDARD, "guided").timeline.cues
+    slow = narrate(routine, Level.STANDARD, "guided", pace="slow").timeline.cues
+    assert [c.text for c in slow if c.spoken][1:] == [c.text for c in normal if c.spoken][1:]
+    assert [c.seconds for c in slow if c.kind in ("hold", "move", "rest")] == [
+        c.seconds for c in normal if c.kind in ("hold", "move", "rest")]
+    counted = sum(c.seconds for c in normal if c.kind == "count")
+    if counted:
+        assert sum(c.seconds for c in slow) > sum(c.seconds for c in normal)

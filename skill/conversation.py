@@ -50,7 +50,7 @@ from .moves import (
     start,
     under_way,
 )
-from .place import Place, start_of
+from .place import Place, part_before, start_of
 from .questions import DescribeRoutine, Help, HowLong, ListRoutines, Safety, WhatsNext, WhereAmI
 from .replies import (
     GO_ON,
@@ -353,8 +353,9 @@ class Previous(Handler):
         narration = narration_for(turn, current)
         index, offset = start_of(narration, current)
         if offset:
-            # Said from partway through a page (after a change of mode): back to that page's start.
-            return speak_index(turn, narration, index)
+            # Said from partway through a page (after a change of mode, a skip): back to where the
+            # part before opens, as a guided page goes back to the side or exercise before it.
+            return speak_page(turn, part_before(narration, current))
         if index <= 0:
             return speak_index(turn, narration, 0, "This is the first part.")
         return speak_index(turn, narration, index - 1)

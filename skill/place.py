@@ -237,6 +237,19 @@ def place_at(narration: Narration, index: int, offset: int) -> Place:
                  side, round_number, 0)
 
 
+def part_before(narration: Narration, place: Place) -> Place:
+    """Where the part (exercise, set, side) before the one ``place`` is in opens: "go back" from a
+    place said partway through a page, as a guided page goes back to the side or exercise before."""
+    positions = _positions(narration)
+    index, offset = start_of(narration, place)
+    first = positions.starts[index] + offset
+    here = positions.keys[first][:3]
+    before = next((key for key in reversed(positions.keys[:first]) if key[:3] != here), positions.keys[0])
+    exercise, set_number, side, _ = before
+    return Place(routine_ref(narration.routine), narration.level.value, narration.mode, exercise, set_number,
+                 side, 1, 0)
+
+
 def moved(place: Place, **changes: Any) -> Place:
     """``place`` with ``changes`` (a level, a mode): the same position, said from where it opens
     (:func:`start_of`), since pages are cut differently at another level or in another mode."""

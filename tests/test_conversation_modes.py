@@ -229,14 +229,32 @@ def test_a_level_change_in_hands_free_redoes_the_exercise_side_the_page_ended_in
     assert "completed" not in person.stored()
 
 
-def test_go_back_after_a_part_of_a_page_says_that_page_from_its_start(server: LiveServer) -> None:
+def test_go_back_after_a_part_of_a_page_goes_to_where_the_part_before_opens(server: LiveServer) -> None:
+    # As a guided page goes back to the side before: here the towel flex's left foot, from its opening.
     person = ankle_after_towel_flex_left(server)
     person.say("do it hands free")
     person.say("ready")
-    due = person.place
     person.say("go back")
+    assert person.heard.startswith("On to exercise two of seven: towel flex, lying down.")
+    assert (person.said_last.exercise, person.said_last.side) == (2, "left")
+    # The rest of the left foot and the right foot follow: nothing skipped.
+    person.say("next")
     assert person.heard.startswith("Round four of five. Keeping your knee straight, flex your left foot")
-    assert "Now switch to your right foot." in person.heard and person.place == due
+    assert "Now switch to your right foot." in person.heard
+
+
+def test_go_back_right_after_a_skip_hands_free_returns_to_the_exercise_left_out(server: LiveServer) -> None:
+    person = Person(server)
+    person.say("do it hands free")
+    person.say("start the foot routine at standard level")
+    person.say("next")
+    person.say("next")
+    assert person.said_last.exercise == 2  # toe walking, from its start
+    person.say("skip")
+    assert person.heard.startswith("Okay, we'll leave out toe walking. Next is ankle circles, lying down.")
+    person.say("go back")
+    assert person.said_last.exercise == 2 and person.said_last.round == 1
+    assert "Stand on your tiptoes" in person.heard and "Round two of six" in person.heard
 
 
 # --- pace --------------------------------------------------------------------------------------------

@@ -226,8 +226,14 @@ def hook_problems(plugin: object, marks: dict[str, Any] | None = None) -> list[s
             guess = f"; did you mean {hint[0]}?" if hint else ""
             problems.append(f"hook {hook} is not a footwork hook, so it is never called{guess} "
                             f"(the hooks are {', '.join(HOOK_NAMES)})")
+    namespace = vars(plugin) if type(plugin) is types.ModuleType else None
     for attribute in HOOK_NAMES:
-        if attribute not in marks and inspect.isroutine(inspect.getattr_static(plugin, attribute, None)):
+        if attribute in marks:
+            continue
+        # A plain module's own names are its namespace (getattr_static's slower answer is the same).
+        value = (namespace.get(attribute) if namespace is not None
+                 else inspect.getattr_static(plugin, attribute, None))
+        if inspect.isroutine(value):
             problems.append(f"hook {attribute} is not marked with @hookimpl, so it is never called; "
                             "add @hookimpl (from footwork.core import hookimpl) above it")
     return problems

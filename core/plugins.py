@@ -305,10 +305,12 @@ class _Loader:
         self, entry: PackEntry, module: ModuleType, own: pluggy.PluginManager
     ) -> Traversable | Path:
         located = self._call_own(own, "footwork_pack_file", entry.name)
-        if isinstance(located, str | os.PathLike):
-            return Path(located)
-        if isinstance(located, Traversable):
-            return located
+        # None first: isinstance against Traversable, a Protocol, costs a pack a tenth of a millisecond.
+        if located is not None:
+            if isinstance(located, str | os.PathLike):
+                return Path(located)
+            if isinstance(located, Traversable):
+                return located
         if getattr(module, "__path__", None) is not None:
             # A package: pack.toml inside it, wherever and however it is installed.
             if getattr(module, "__spec__", None) is not None:

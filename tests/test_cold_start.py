@@ -6,12 +6,14 @@ check closed it. (How much quicker: ``bench/startup.py``; no timings are asserte
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import subprocess
 import sys
 import types
 from importlib import metadata
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +21,7 @@ import pluggy
 import pytest
 from footwork.core import hookimpl
 from footwork.core._guard import PROJECT, Faults, PluginManager, hook_problems, marked, stand_in
-from footwork.core.plugins import CHECKS, _name_and_version, installed_packs
+from footwork.core.plugins import CHECKS, _inside_package, _name_and_version, installed_packs
 from footwork.skill.dev.envelopes import Conversation
 from store_servers import AWS_ENV
 
@@ -59,6 +61,16 @@ def test_odd_metadata_headers_give_what_the_email_parser_gives(tmp_path: Path, t
     (info / "METADATA").write_bytes(text.encode())
     dist = metadata.PathDistribution(info)
     assert _name_and_version(dist) == (dist.name, dist.version)
+
+
+def test_a_packs_data_file_is_where_importlib_resources_finds_it(importable_pack: Any,
+                                                                  pack_toml: Any) -> None:
+    modules = [importlib.import_module(str(entry.module).split(":")[0]) for entry in installed_packs()]
+    modules.append(importlib.import_module(str(importable_pack("odd-data", pack_toml("odd-data")).module)))
+    for module in modules:
+        found = _inside_package(module)
+        assert isinstance(found, Path) and found == files(module) / "pack.toml", module
+        assert found.is_file()
 
 
 # --- hook implementations -----------------------------------------------------------------------------

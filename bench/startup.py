@@ -263,14 +263,16 @@ def _measure_all(options: argparse.Namespace, scratch: Path, stack: ExitStack) -
             if k not in ("PYTHONPATH", "FOOTWORK_PACKS", "PYTHONDONTWRITEBYTECODE")}
     if options.no_bytecode:
         base["PYTHONDONTWRITEBYTECODE"] = "1"
-    first_path = [str(options.before)] if options.before else []
-    if first_path:
-        base["PYTHONPATH"] = first_path[0]
-    setups = {"installed": base,
-              f"+{options.packs}": {**base, "PYTHONPATH": os.pathsep.join([*first_path, str(generated)])}}
+    # The code measured: this checkout, and with --before the other one too, run in turn within each
+    # round, so that a burst of other work on the machine falls on both alike.
+    codes = {"before": [str(options.before)], "after": []} if options.before else {"this": []}
+    few, many = "4", f"+{options.packs}"
     dynamodb = None if options.no_dynamodb else stack.enter_context(dynamodb_table())
 
-    def probes(env: dict[str, str], label: str) -> dict[str, tuple[list[str], dict[str, str]]]:
+    def probes(code: str, packs: str) -> dict[str, tuple[list[str], dict[str, str]]]:
+        path = [*codes[code], *([str(generated)] if packs == many else [])]
+        env = {**base, "PYTHONPATH": os.pathsep.join(path)} if path else dict(base)
+        label = f"{code}-{packs}"
         lambda_env = {**env, "FOOTWORK_SKILL_ID": "any"}
         found = {
             "footwork packs": ([str(FOOTWORK), "packs"], env),
@@ -286,50 +288,66 @@ def _measure_all(options: argparse.Namespace, scratch: Path, stack: ExitStack) -
                                         {**lambda_env, **aws, "FOOTWORK_DB": url})
         return found
 
-    baseline = summarise([measure([sys.executable, "-c", "pass"], base) for _ in range(options.repeat)])
-    rows: dict[tuple[str, str], tuple[float, float, float, float]] = {}
-    reports: dict[tuple[str, str], dict[str, float]] = {}
-    for label, env in setups.items():
-        for what, (command, probe_env) in probes(env, label).items():
+    started_load = os.getloadavg()
+    baseline_runs = [measure([sys.executable, "-c", "pass"], base) for _ in range(options.repeat)]
+    rows: dict[tuple[str, str, str], tuple[float, float, float, float]] = {}
+    reports: dict[tuple[str, str, str], dict[str, float]] = {}
+    for packs in (few, many):
+        table = {code: probes(code, packs) for code in codes}
+        for what in table[next(iter(codes))]:
             if not options.no_bytecode:
-                # Once untimed, so that every module's bytecode is cached as pip leaves it on install.
-                measure(command, probe_env)
-            runs = [measure(command, probe_env) for _ in range(options.repeat)]
-            rows[(label, what)] = summarise(runs)
-            printed = [json.loads(run.stdout.strip().splitlines()[-1]) for run in runs
-                       if run.stdout.strip().startswith("{") or "\n{" in run.stdout]
-            if printed:
-                reports[(label, what)] = {key: statistics.median(float(r[key] or 0) for r in printed)
-                                          for key in printed[0] if key != "answered"}
-    packs = {label: int(reports[(label, "WSGI first")]["packs"]) for label in setups}
+                for code in codes:
+                    # Once untimed, so that every module's bytecode is cached as pip leaves it on install.
+                    measure(*table[code][what])
+            runs: dict[str, list[Run]] = {code: [] for code in codes}
+            for _ in range(options.repeat):
+                for code in codes:
+                    runs[code].append(measure(*table[code][what]))
+            for code, done in runs.items():
+                rows[(code, packs, what)] = summarise(done)
+                lasts = [run.stdout.strip().splitlines()[-1:] for run in done]
+                printed = [json.loads(last[0]) for last in lasts if last and last[0].startswith("{")]
+                if printed:
+                    reports[(code, packs, what)] = {
+                        key: statistics.median(float(r[key] or 0) for r in printed)
+                        for key in printed[0] if key != "answered"}
+    baseline_runs += [measure([sys.executable, "-c", "pass"], base) for _ in range(options.repeat)]
+    baseline = summarise(baseline_runs)
+    count = {packs: int(reports[(next(iter(codes)), packs, "WSGI first")]["packs"]) for packs in (few, many)}
 
     print(f"python -c pass: {baseline[0] * 1e3:.0f} ms (CPU {baseline[2] * 1e3:.0f} ms), peak "
           f"{baseline[1]:.1f} MiB; bytecode {'compiled in every run' if options.no_bytecode else 'cached'}; "
-          f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
-    print(f"\n{'packs':<7}{'what':<17}{'to answer':>10}{'to exit':>9}{'CPU ms':>8}{'peak MiB':>10}   "
-          f"(medians, ms; {options.repeat} runs)")
-    for (label, what), (seconds, peak, cpu, answered) in rows.items():
-        print(f"{packs[label]:<7}{what:<17}{answered * 1e3:>10.0f}{seconds * 1e3:>9.0f}{cpu * 1e3:>8.0f}"
-              f"{peak:>10.1f}")
+          f"load average {' '.join(f'{x:.2f}' for x in started_load)} at the start, "
+          f"{' '.join(f'{x:.2f}' for x in os.getloadavg())} at the end")
+    print(f"medians of {options.repeat} runs" + (", the two checkouts in turn in each round" if options.before
+                                                 else "") + "; ms, MiB")
+    header = "".join(f"{code + ': to answer':>19}{'to exit':>9}{'CPU':>7}{'MiB':>7}" for code in codes)
+    print(f"\n{'packs':<7}{'what':<17}{header}")
+    for packs in (few, many):
+        for what in probes(next(iter(codes)), packs):
+            cells = ""
+            for code in codes:
+                seconds, peak, cpu, answered = rows[(code, packs, what)]
+                cells += f"{answered * 1e3:>19.0f}{seconds * 1e3:>9.0f}{cpu * 1e3:>7.0f}{peak:>7.1f}"
+            print(f"{count[packs]:<7}{what:<17}{cells}")
     print("\nphases inside the process (median ms):")
-    for (label, what), report in reports.items():
+    for (code, packs, what), report in reports.items():
         parts = ", ".join(f"{key} {report[key] * 1e3:.0f}" for key in ("import", "create_app", "first",
                                                                         "second")
                           if key != "create_app" or what == "WSGI first")
         flags = ", ".join(f"{key} {'yes' if report[key] else 'no'}" for key in
                           ("flask", "cryptography", "dateutil.parser", "boto3", "ask_sdk_model.services")
                           if key in report)
-        print(f"  {what}, {packs[label]} packs: {parts}; {int(report['modules'])} modules"
+        print(f"  {code}, {what}, {count[packs]} packs: {parts}; {int(report['modules'])} modules"
               + (f"; imported: {flags}" if flags else ""))
-    few, many = setups
-    print(f"\ngrowth from {packs[few]} to {packs[many]} packs (time to answer):")
-    for what in ("footwork packs", "load_catalog()", "WSGI first", "Lambda first", "Lambda DynamoDB"):
-        if (few, what) not in rows:
-            continue
-        (_, m1, _, t1), (_, m2, _, t2) = rows[(few, what)], rows[(many, what)]
-        extra = options.packs
-        print(f"  {what}: +{(t2 - t1) * 1e3:.0f} ms ({(t2 - t1) / extra * 1e3:.2f} ms per pack), "
-              f"+{m2 - m1:.1f} MiB ({(m2 - m1) / extra * 1024:.0f} KiB per pack); x{t2 / t1:.2f} time")
+    print(f"\ngrowth from {count[few]} to {count[many]} packs (time to answer; CPU):")
+    for code in codes:
+        for what in probes(code, few):
+            (_, m1, c1, t1), (_, m2, c2, t2) = rows[(code, few, what)], rows[(code, many, what)]
+            extra = options.packs
+            print(f"  {code}, {what}: +{(t2 - t1) * 1e3:.0f} ms ({(t2 - t1) / extra * 1e3:.2f} ms per pack); "
+                  f"CPU +{(c2 - c1) * 1e3:.0f} ms ({(c2 - c1) / extra * 1e3:.2f} ms per pack); "
+                  f"+{m2 - m1:.1f} MiB ({(m2 - m1) / extra * 1024:.0f} KiB per pack)")
     return 0
 
 

@@ -242,8 +242,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--before", type=Path, help="a folder holding footwork/core and footwork/skill of "
                         "another checkout, put first on PYTHONPATH: the same figures for that code")
-    parser.add_argument("--no-bytecode", action="store_true", help="compile every module from source in "
-                        "every run (PYTHONDONTWRITEBYTECODE=1), as a deployment without .pyc files does")
+    parser.add_argument("--no-bytecode", action="store_true", help="compile Footwork and the packs from "
+                        "source in every run, as a deployment without their .pyc files does: their "
+                        "__pycache__ folders are removed and PYTHONDONTWRITEBYTECODE=1 keeps them away")
+    parser.add_argument("--only", help="comma-separated rows to measure (e.g. 'Lambda first,WSGI first')")
     parser.add_argument("--no-dynamodb", action="store_true", help="skip the Lambda rows on moto's DynamoDB")
     options = parser.parse_args(argv)
 
@@ -263,6 +265,10 @@ def _measure_all(options: argparse.Namespace, scratch: Path, stack: ExitStack) -
             if k not in ("PYTHONPATH", "FOOTWORK_PACKS", "PYTHONDONTWRITEBYTECODE")}
     if options.no_bytecode:
         base["PYTHONDONTWRITEBYTECODE"] = "1"
+        sources = [REPO / "core", REPO / "skill", REPO / "packs", generated]
+        for folder in sources + ([options.before] if options.before else []):
+            for cache in Path(folder).resolve().rglob("__pycache__"):
+                shutil.rmtree(cache, ignore_errors=True)
     # The code measured: this checkout, and with --before the other one too, run in turn within each
     # round, so that a burst of other work on the machine falls on both alike.
     codes = {"before": [str(options.before)], "after": []} if options.before else {"this": []}
@@ -286,7 +292,8 @@ def _measure_all(options: argparse.Namespace, scratch: Path, stack: ExitStack) -
             url, aws = dynamodb
             found["Lambda DynamoDB"] = ([sys.executable, "-c", LAMBDA_FIRST_REQUEST, events],
                                         {**lambda_env, **aws, "FOOTWORK_DB": url})
-        return found
+        wanted = options.only.split(",") if options.only else list(found)
+        return {what: probe for what, probe in found.items() if what in wanted or what == "WSGI first"}
 
     started_load = os.getloadavg()
     baseline_runs = [measure([sys.executable, "-c", "pass"], base) for _ in range(options.repeat)]

@@ -38,6 +38,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,45 +49,50 @@ FOOTWORK = Path(sys.executable).with_name("footwork")
 #: What ``footwork packs`` needs at the least: the core and the packs, without Flask or the Alexa SDK.
 LOAD_CATALOG = "from footwork.core import load_catalog; load_catalog()"
 
-#: The first-request probe: what a gunicorn worker does before it can answer, then one answer.
+#: The first-request probe: what a gunicorn worker does before it can answer, then one answer. It
+#: reads its two LaunchRequests (two people) from a JSON file, so building them costs it nothing, and
+#: prints the moment of its first answer on the system-wide monotonic clock (``perf_counter``), which
+#: the parent subtracts its own start from: the time from process start to the first answer.
 FIRST_REQUEST = """
 import json, sys, time
 start = time.perf_counter()
 from footwork.skill.app import create_app
-from footwork.skill.dev.envelopes import Conversation
 imported = time.perf_counter()
 app = create_app({"FOOTWORK_VERIFY": False, "FOOTWORK_DB": sys.argv[1]})
 created = time.perf_counter()
+with open(sys.argv[2], "rb") as file:
+    events = json.load(file)
 client = app.test_client()
-talk = Conversation()
-answer = client.post("/alexa", json=talk.launch())
+answer = client.post("/alexa", json=events[0])
 assert answer.status_code == 200 and "<speak>" in answer.get_json()["response"]["outputSpeech"]["ssml"]
 first = time.perf_counter()
-answer = client.post("/alexa", json=Conversation().launch())
+answer = client.post("/alexa", json=events[1])
 assert answer.status_code == 200
 second = time.perf_counter()
 print(json.dumps({"import": imported - start, "create_app": created - imported, "first": first - created,
-                  "second": second - first, "packs": len(app.extensions["footwork"].catalog.packs)}))
+                  "second": second - first, "answered": first, "modules": len(sys.modules),
+                  "packs": len(app.extensions["footwork"].catalog.packs)}))
 """
 
-#: The Lambda probe: what a new Lambda instance does between its start and its first answer. The
-#: handler is built on the first event (``footwork.skill.lambda_handler``), so it is all in "first".
+#: The Lambda probe: what a new Lambda instance does between its start and its first answer: import
+#: the handler's module (``footwork.skill``), then call ``lambda_handler`` with a LaunchRequest event,
+#: then with a second one. Whatever the handler does at import and on the first event is in it.
 LAMBDA_FIRST_REQUEST = """
-import json, os, sys, time
+import json, sys, time
 start = time.perf_counter()
 from footwork.skill import lambda_handler
-from footwork.skill.dev.envelopes import Conversation
 imported = time.perf_counter()
-answer = lambda_handler(Conversation().launch(), None)
+with open(sys.argv[1], "rb") as file:
+    events = json.load(file)
+answer = lambda_handler(events[0], None)
 assert "<speak>" in answer["response"]["outputSpeech"]["ssml"], answer
 first = time.perf_counter()
-answer = lambda_handler(Conversation().launch(), None)
+answer = lambda_handler(events[1], None)
 second = time.perf_counter()
-modules = sorted(sys.modules)
 print(json.dumps({"import": imported - start, "create_app": 0.0, "first": first - imported,
-                  "second": second - first, "packs": None, "flask": "flask" in sys.modules,
-                  "cryptography": "cryptography" in sys.modules,
-                  "dateutil": "dateutil.parser" in sys.modules}))
+                  "second": second - first, "answered": first, "modules": len(sys.modules), "packs": None,
+                  **{name: name in sys.modules for name in ("flask", "cryptography", "dateutil.parser",
+                                                            "boto3", "ask_sdk_model.services")}}))
 """
 
 
@@ -98,6 +105,8 @@ class Run:
     stdout: str
     #: User + system CPU seconds of the child: on a busy machine far steadier than wall time.
     cpu_seconds: float = 0.0
+    #: Seconds from the start of the process to its first answer, when it reports one; else to its exit.
+    answered: float = 0.0
 
 
 def measure(command: list[str], env: dict[str, str]) -> Run:
@@ -111,8 +120,13 @@ def measure(command: list[str], env: dict[str, str]) -> Run:
     process.returncode = os.waitstatus_to_exitcode(status)
     if process.returncode != 0:
         raise RuntimeError(f"{command[:3]} exited {process.returncode}:\n{stderr.decode()[-2000:]}")
+    answered = seconds
+    lines = stdout.decode().strip().splitlines()
+    if lines and lines[-1].startswith("{"):
+        # perf_counter is CLOCK_MONOTONIC on Linux: one clock for every process on the machine.
+        answered = json.loads(lines[-1]).get("answered", start + seconds) - start
     # ru_maxrss is in KiB on Linux.
-    return Run(seconds, usage.ru_maxrss / 1024, stdout.decode(), usage.ru_utime + usage.ru_stime)
+    return Run(seconds, usage.ru_maxrss / 1024, stdout.decode(), usage.ru_utime + usage.ru_stime, answered)
 
 
 PACK_TOML = """\
@@ -174,10 +188,51 @@ def generate_packs(root: Path, count: int) -> Path:
     return root
 
 
-def summarise(runs: list[Run]) -> tuple[float, float, float]:
-    """Median seconds, largest peak MiB and median CPU seconds of a set of runs."""
+def summarise(runs: list[Run]) -> tuple[float, float, float, float]:
+    """Median seconds to exit, largest peak MiB, median CPU seconds and median seconds to the first answer."""
     return (statistics.median(r.seconds for r in runs), max(r.peak_mib for r in runs),
-            statistics.median(r.cpu_seconds for r in runs))
+            statistics.median(r.cpu_seconds for r in runs), statistics.median(r.answered for r in runs))
+
+
+#: Writes two LaunchRequests from two people, as the probes send them. In a child process, as is all
+#: the set-up: ``ru_maxrss`` of a forked child starts from its parent's size, so the parent stays small.
+WRITE_EVENTS = """
+import json, sys
+from footwork.skill.dev.envelopes import Conversation
+with open(sys.argv[1], "w", encoding="utf-8") as file:
+    json.dump([Conversation().launch(), Conversation().launch()], file)
+"""
+
+#: Starts moto's DynamoDB server over loopback as the tests do, creates a table, prints its URL and the
+#: dummy credentials, and keeps the server until its standard input closes.
+MOTO_TABLE = """
+import json, sys
+sys.path.insert(0, sys.argv[1])
+from store_servers import AWS_ENV, Unavailable, run_moto
+try:
+    with run_moto() as moto:
+        print(json.dumps({"url": moto.new_table(), "env": AWS_ENV}), flush=True)
+        sys.stdin.read()
+except Unavailable as error:
+    print(json.dumps({"unavailable": str(error)}), flush=True)
+"""
+
+
+@contextmanager
+def dynamodb_table() -> Iterator[tuple[str, dict[str, str]] | None]:
+    """A new table on moto's DynamoDB server, with the credentials to use it; None without moto."""
+    helper = subprocess.Popen([sys.executable, "-c", MOTO_TABLE, str(REPO / "tests")], cwd=REPO,
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        told = json.loads(helper.stdout.readline() or '{"unavailable": "the moto helper failed"}')  # type: ignore[union-attr]
+        if "unavailable" in told:
+            print(f"(no DynamoDB rows: {told['unavailable']})")
+            yield None
+        else:
+            yield told["url"], told["env"]
+    finally:
+        helper.stdin.close()  # type: ignore[union-attr]
+        helper.wait(timeout=30)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -187,80 +242,119 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--before", type=Path, help="a folder holding footwork/core and footwork/skill of "
                         "another checkout, put first on PYTHONPATH: the same figures for that code")
+    parser.add_argument("--no-bytecode", action="store_true", help="compile Footwork and the packs from "
+                        "source in every run, as a deployment without their .pyc files does: their "
+                        "__pycache__ folders are removed and PYTHONDONTWRITEBYTECODE=1 keeps them away")
+    parser.add_argument("--only", help="comma-separated rows to measure (e.g. 'Lambda first,WSGI first')")
+    parser.add_argument("--no-dynamodb", action="store_true", help="skip the Lambda rows on moto's DynamoDB")
     options = parser.parse_args(argv)
 
     scratch = Path(tempfile.mkdtemp(prefix="footwork-startup-"))
     try:
-        generated = generate_packs(scratch / "site", options.packs)
-        base = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "FOOTWORK_PACKS")}
-        first_path = [str(options.before)] if options.before else []
-        if first_path:
-            base["PYTHONPATH"] = first_path[0]
-        setups = {"installed": base,
-                  f"+{options.packs}": {**base, "PYTHONPATH": os.pathsep.join([*first_path, str(generated)])}}
-        rows: dict[tuple[str, str], tuple[float, float, float]] = {}
-        phases: dict[str, dict[str, float]] = {}
-        lambda_phases: dict[str, dict[str, float]] = {}
-        baseline = summarise([measure([sys.executable, "-c", "pass"], base) for _ in range(options.repeat)])
-        print(f"python -c pass: {baseline[0] * 1e3:.0f} ms (CPU {baseline[2] * 1e3:.0f} ms), "
-              f"peak {baseline[1]:.1f} MiB")
-        for label, env in setups.items():
-            runs = [measure([str(FOOTWORK), "packs"], env) for _ in range(options.repeat)]
-            rows[(label, "footwork packs")] = summarise(runs)
-            runs = [measure([sys.executable, "-c", LOAD_CATALOG], env) for _ in range(options.repeat)]
-            rows[(label, "load_catalog()")] = summarise(runs)
-            first: list[Run] = []
-            for attempt in range(options.repeat):
-                database = scratch / f"{label}-{attempt}.sqlite3"
-                first.append(measure([sys.executable, "-c", FIRST_REQUEST, str(database)], env))
-            rows[(label, "first request")] = summarise(first)
-            reports = [json.loads(run.stdout.strip().splitlines()[-1]) for run in first]
-            phases[label] = {key: statistics.median(r[key] for r in reports) for key in reports[0]}
-            for variant in ("today",):
-                lambda_runs: list[Run] = []
-                for attempt in range(options.repeat):
-                    database = scratch / f"{label}-lambda-{variant}-{attempt}.sqlite3"
-                    lambda_runs.append(measure([sys.executable, "-c", LAMBDA_FIRST_REQUEST], {
-                        **env, "FOOTWORK_DB": str(database), "FOOTWORK_SKILL_ID": "any",
-                        "BENCH_LAMBDA": variant, "BENCH_DIR": str(REPO / "bench")}))
-                what = "Lambda first" if variant == "today" else "Lambda proposed"
-                rows[(label, what)] = summarise(lambda_runs)
-                reports = [json.loads(run.stdout.strip().splitlines()[-1]) for run in lambda_runs]
-                lambda_phases[f"{label} {variant}"] = {
-                    "packs": phases[label]["packs"],
-                    **{key: statistics.median(r[key] for r in reports)
-                       for key in ("import", "first", "second")},
-                    **{key: float(any(r[key] for r in reports))
-                       for key in ("flask", "cryptography", "dateutil")},
-                }
-
-        print(f"\n{'packs':<8}{'what':<18}{'median ms':>11}{'CPU ms':>9}{'peak MiB':>10}  (load average "
-              f"{' '.join(f'{x:.2f}' for x in os.getloadavg())})")
-        for (label, what), (seconds, peak, cpu) in rows.items():
-            count = int(phases[label]["packs"])
-            print(f"{count:<8}{what:<18}{seconds * 1e3:>11.0f}{cpu * 1e3:>9.0f}{peak:>10.1f}")
-        print("\nfirst-request phases inside the process (median ms):")
-        for report in phases.values():
-            parts = ", ".join(f"{key} {report[key] * 1e3:.0f}" for key in ("import", "create_app", "first",
-                                                                            "second"))
-            print(f"  {int(report['packs'])} packs: {parts}")
-        for label, report in lambda_phases.items():
-            print(f"  Lambda {label.split()[-1]}, {int(report['packs'])} packs: import "
-                  f"{report['import'] * 1e3:.0f}, first event (handler built + answer) "
-                  f"{report['first'] * 1e3:.0f}, second {report['second'] * 1e3:.0f}; imported: Flask "
-                  f"{bool(report['flask'])}, cryptography {bool(report['cryptography'])}, dateutil.parser "
-                  f"{bool(report['dateutil'])}")
-        few, many = setups
-        print(f"\ngrowth from {int(phases[few]['packs'])} to {int(phases[many]['packs'])} packs:")
-        for what in ("footwork packs", "load_catalog()", "first request", "Lambda first", "Lambda proposed"):
-            if (few, what) not in rows:
-                continue
-            (t1, m1, _), (t2, m2, _) = rows[(few, what)], rows[(many, what)]
-            extra = options.packs
-            print(f"  {what}: +{(t2 - t1) * 1e3:.0f} ms ({(t2 - t1) / extra * 1e3:.2f} ms per pack), "
-                  f"+{m2 - m1:.1f} MiB ({(m2 - m1) / extra * 1024:.0f} KiB per pack); x{t2 / t1:.2f} time")
+        with ExitStack() as stack:
+            return _measure_all(options, scratch, stack)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _measure_all(options: argparse.Namespace, scratch: Path, stack: ExitStack) -> int:
+    generated = generate_packs(scratch / "site", options.packs)
+    events = str(scratch / "events.json")
+    subprocess.run([sys.executable, "-c", WRITE_EVENTS, events], check=True, cwd=REPO)
+    base = {k: v for k, v in os.environ.items()
+            if k not in ("PYTHONPATH", "FOOTWORK_PACKS", "PYTHONDONTWRITEBYTECODE")}
+    if options.no_bytecode:
+        base["PYTHONDONTWRITEBYTECODE"] = "1"
+        sources = [REPO / "core", REPO / "skill", REPO / "packs", generated]
+        for folder in sources + ([options.before] if options.before else []):
+            for cache in Path(folder).resolve().rglob("__pycache__"):
+                shutil.rmtree(cache, ignore_errors=True)
+    # The code measured: this checkout, and with --before the other one too, run in turn within each
+    # round, so that a burst of other work on the machine falls on both alike.
+    codes = {"before": [str(options.before)], "after": []} if options.before else {"this": []}
+    few, many = "4", f"+{options.packs}"
+    dynamodb = None if options.no_dynamodb else stack.enter_context(dynamodb_table())
+
+    def probes(code: str, packs: str) -> dict[str, tuple[list[str], dict[str, str]]]:
+        path = [*codes[code], *([str(generated)] if packs == many else [])]
+        env = {**base, "PYTHONPATH": os.pathsep.join(path)} if path else dict(base)
+        label = f"{code}-{packs}"
+        lambda_env = {**env, "FOOTWORK_SKILL_ID": "any"}
+        found = {
+            "footwork packs": ([str(FOOTWORK), "packs"], env),
+            "load_catalog()": ([sys.executable, "-c", LOAD_CATALOG], env),
+            "WSGI first": ([sys.executable, "-c", FIRST_REQUEST, str(scratch / f"{label}.sqlite3"), events],
+                           env),
+            "Lambda first": ([sys.executable, "-c", LAMBDA_FIRST_REQUEST, events],
+                             {**lambda_env, "FOOTWORK_DB": str(scratch / f"{label}-lambda.sqlite3")}),
+        }
+        if dynamodb is not None:
+            url, aws = dynamodb
+            found["Lambda DynamoDB"] = ([sys.executable, "-c", LAMBDA_FIRST_REQUEST, events],
+                                        {**lambda_env, **aws, "FOOTWORK_DB": url})
+        wanted = options.only.split(",") if options.only else list(found)
+        return {what: probe for what, probe in found.items() if what in wanted or what == "WSGI first"}
+
+    started_load = os.getloadavg()
+    baseline_runs = [measure([sys.executable, "-c", "pass"], base) for _ in range(options.repeat)]
+    rows: dict[tuple[str, str, str], tuple[float, float, float, float]] = {}
+    reports: dict[tuple[str, str, str], dict[str, float]] = {}
+    for packs in (few, many):
+        table = {code: probes(code, packs) for code in codes}
+        for what in table[next(iter(codes))]:
+            if not options.no_bytecode:
+                for code in codes:
+                    # Once untimed, so that every module's bytecode is cached as pip leaves it on install.
+                    measure(*table[code][what])
+            runs: dict[str, list[Run]] = {code: [] for code in codes}
+            for _ in range(options.repeat):
+                for code in codes:
+                    runs[code].append(measure(*table[code][what]))
+            for code, done in runs.items():
+                rows[(code, packs, what)] = summarise(done)
+                lasts = [run.stdout.strip().splitlines()[-1:] for run in done]
+                printed = [json.loads(last[0]) for last in lasts if last and last[0].startswith("{")]
+                if printed:
+                    reports[(code, packs, what)] = {
+                        key: statistics.median(float(r[key] or 0) for r in printed)
+                        for key in printed[0] if key != "answered"}
+    baseline_runs += [measure([sys.executable, "-c", "pass"], base) for _ in range(options.repeat)]
+    baseline = summarise(baseline_runs)
+    count = {packs: int(reports[(next(iter(codes)), packs, "WSGI first")]["packs"]) for packs in (few, many)}
+
+    print(f"python -c pass: {baseline[0] * 1e3:.0f} ms (CPU {baseline[2] * 1e3:.0f} ms), peak "
+          f"{baseline[1]:.1f} MiB; bytecode {'compiled in every run' if options.no_bytecode else 'cached'}; "
+          f"load average {' '.join(f'{x:.2f}' for x in started_load)} at the start, "
+          f"{' '.join(f'{x:.2f}' for x in os.getloadavg())} at the end")
+    print(f"medians of {options.repeat} runs" + (", the two checkouts in turn in each round" if options.before
+                                                 else "") + "; ms, MiB")
+    header = "".join(f"{code + ': to answer':>19}{'to exit':>9}{'CPU':>7}{'MiB':>7}" for code in codes)
+    print(f"\n{'packs':<7}{'what':<17}{header}")
+    for packs in (few, many):
+        for what in probes(next(iter(codes)), packs):
+            cells = ""
+            for code in codes:
+                seconds, peak, cpu, answered = rows[(code, packs, what)]
+                cells += f"{answered * 1e3:>19.0f}{seconds * 1e3:>9.0f}{cpu * 1e3:>7.0f}{peak:>7.1f}"
+            print(f"{count[packs]:<7}{what:<17}{cells}")
+    print("\nphases inside the process (median ms):")
+    for (code, packs, what), report in reports.items():
+        parts = ", ".join(f"{key} {report[key] * 1e3:.0f}" for key in ("import", "create_app", "first",
+                                                                        "second")
+                          if key != "create_app" or what == "WSGI first")
+        flags = ", ".join(f"{key} {'yes' if report[key] else 'no'}" for key in
+                          ("flask", "cryptography", "dateutil.parser", "boto3", "ask_sdk_model.services")
+                          if key in report)
+        print(f"  {code}, {what}, {count[packs]} packs: {parts}; {int(report['modules'])} modules"
+              + (f"; imported: {flags}" if flags else ""))
+    print(f"\ngrowth from {count[few]} to {count[many]} packs (time to answer; CPU):")
+    for code in codes:
+        for what in probes(code, few):
+            (_, m1, c1, t1), (_, m2, c2, t2) = rows[(code, few, what)], rows[(code, many, what)]
+            extra = options.packs
+            print(f"  {code}, {what}: +{(t2 - t1) * 1e3:.0f} ms ({(t2 - t1) / extra * 1e3:.2f} ms per pack); "
+                  f"CPU +{(c2 - c1) * 1e3:.0f} ms ({(c2 - c1) / extra * 1e3:.2f} ms per pack); "
+                  f"+{m2 - m1:.1f} MiB ({(m2 - m1) / extra * 1024:.0f} KiB per pack)")
     return 0
 
 

@@ -66,14 +66,45 @@ class StandIn(types.ModuleType):
 
     def __init__(self, name: str, implementations: dict[str, Callable[..., object]]) -> None:
         super().__init__(f"footwork hooks of {name}")
+        self.__footwork_hooks__ = frozenset(implementations)
         for attribute, function in implementations.items():
             setattr(self, attribute, function)
+
+
+class PluginManager(pluggy.PluginManager):
+    """pluggy's plugin manager, which looks for implementations on a :class:`StandIn` only where they are.
+
+    Registering looks up every name ``dir()`` gives; on a stand-in the implementations are known (its
+    other names are a module's own), so the others are skipped rather than looked up one by one,
+    through the hook pluggy documents for it.
+    """
+
+    def parse_hookimpl_opts(self, plugin: object, name: str) -> Any:
+        if isinstance(plugin, StandIn) and name not in plugin.__footwork_hooks__:
+            return None
+        return super().parse_hookimpl_opts(plugin, name)
+
+
+#: What pluggy may take a hook implementation from (``pluggy._manager._static_hook_attr``).
+_HOOKABLE = (types.FunctionType, staticmethod, classmethod, types.MethodType)
+_ABSENT = object()
+#: Names a module's own type answers before the module's namespace does (data descriptors).
+_MODULE_DESCRIPTORS = frozenset(name for name, value in vars(types.ModuleType).items()
+                                if hasattr(value, "__set__")) | {"__class__"}
 
 
 def marked(plugin: object) -> dict[str, Any]:
     """The plugin's attributes marked with ``@hookimpl``, with their options, found as pluggy finds them."""
     found = {}
+    namespace = vars(plugin) if type(plugin) is types.ModuleType else None
     for attribute in dir(plugin):
+        if namespace is not None and attribute not in _MODULE_DESCRIPTORS:
+            # A plain module hands pluggy the values of its namespace as they are: one that pluggy
+            # could not take as a function is skipped here without its slower look-up (most of a
+            # pack module's names are imports and constants).
+            value = namespace.get(attribute, _ABSENT)
+            if value is not _ABSENT and not isinstance(value, _HOOKABLE):
+                continue
         opts = _MARKERS.parse_hookimpl_opts(plugin, attribute)
         if opts is not None:
             found[attribute] = opts
@@ -195,8 +226,14 @@ def hook_problems(plugin: object, marks: dict[str, Any] | None = None) -> list[s
             guess = f"; did you mean {hint[0]}?" if hint else ""
             problems.append(f"hook {hook} is not a footwork hook, so it is never called{guess} "
                             f"(the hooks are {', '.join(HOOK_NAMES)})")
+    namespace = vars(plugin) if type(plugin) is types.ModuleType else None
     for attribute in HOOK_NAMES:
-        if attribute not in marks and inspect.isroutine(inspect.getattr_static(plugin, attribute, None)):
+        if attribute in marks:
+            continue
+        # A plain module's own names are its namespace (getattr_static's slower answer is the same).
+        value = (namespace.get(attribute) if namespace is not None
+                 else inspect.getattr_static(plugin, attribute, None))
+        if inspect.isroutine(value):
             problems.append(f"hook {attribute} is not marked with @hookimpl, so it is never called; "
                             "add @hookimpl (from footwork.core import hookimpl) above it")
     return problems

@@ -10,6 +10,10 @@ Set the handler to ``footwork.skill.lambda_handler`` and, in the function's envi
 
 Everything is checked at cold start, so a misconfigured function fails its first invocation with a
 message naming the setting, instead of answering people "something went wrong".
+
+The handler is built when the Lambda runtime looks it up in the init phase (see ``footwork.skill``):
+the packs, the SDK and the store's client are all in a SnapStart snapshot; without SnapStart the same
+work is done in the init phase, before the first event.
 """
 
 from __future__ import annotations

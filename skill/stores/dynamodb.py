@@ -4,6 +4,10 @@
 Lambda; ``&endpoint_url=http://127.0.0.1:8000`` points at a local DynamoDB). Credentials come from
 boto3's usual chain (the Lambda role, ``AWS_PROFILE``, ...).
 
+The client is botocore's, which boto3 hands out too: ``import boto3`` also imports its S3 transfer
+manager (and with it ``multiprocessing``), three times what botocore costs a cold start, for nothing
+a DynamoDB client uses.
+
 One item per person, keyed by ``user_id``; the document is one JSON string attribute, so DynamoDB's
 number type (which boto3 would hand back as ``Decimal``) never gets near it and every store gives back
 the same types. Reads are strongly consistent; every write is conditional on the version read. The app
@@ -57,7 +61,7 @@ class DynamoDBStore(Store):
             raise StoreError(f"{url!r}: unknown parameter(s) {', '.join(sorted(unknown))} "
                              "(known: region, endpoint_url)")
         try:
-            import boto3  # noqa: F401
+            import botocore.session  # noqa: F401
         except ImportError as error:
             raise StoreError(f"{url} needs boto3: pip install 'footwork[dynamodb]' ({error})") from error
         region, endpoint_url = (query.get(name, [None])[-1] for name in ("region", "endpoint_url"))
@@ -178,8 +182,12 @@ class DynamoDBStore(Store):
         self._check_key()
 
     def close(self) -> None:
+        # The client's connections are closed, the client is kept: making another costs a cold start
+        # tens of milliseconds (the app checks the store and closes it before the first request), and
+        # one made before a fork is never used after it (see _get_client).
         with self._lock:
-            self._client = None
+            if self._client is not None:
+                self._client.close()
 
     # -- internals ---------------------------------------------------------------------------------
 
@@ -216,14 +224,14 @@ class DynamoDBStore(Store):
             from botocore.config import Config
 
             session = _session()
-            region = self.region or session.region_name
+            region = self.region or session.get_config_variable("region")
             if not region:
                 raise StoreError(f"DynamoDB {self.where}: no AWS region: add ?region=REGION to {DB} "
                                  "or set AWS_REGION")
             config = Config(connect_timeout=3, read_timeout=5,
                             retries={"max_attempts": 3, "mode": "standard"})
-            self._client = session.client("dynamodb", region_name=region, endpoint_url=self.endpoint_url,
-                                          config=config)
+            self._client = session.create_client("dynamodb", region_name=region,
+                                                 endpoint_url=self.endpoint_url, config=config)
             self._client_pid = os.getpid()
             return self._client
 
@@ -246,14 +254,14 @@ _sessions_lock = threading.Lock()
 
 
 def _session() -> Any:
-    """One boto3 session per process: making one reads every service model again (a third of a second)."""
-    import boto3
+    """One botocore session per process: making one reads every service model again (a third of a second)."""
+    import botocore.session
 
     with _sessions_lock:
         pid = os.getpid()
         if pid not in _sessions:
             _sessions.clear()
-            _sessions[pid] = boto3.session.Session()
+            _sessions[pid] = botocore.session.get_session()
         return _sessions[pid]
 
 

@@ -11,11 +11,18 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Literal
 
 #: "Slowly raise and lower your heel": this much longer a repetition than the movement's own pace.
 SLOWLY = 1.5
 #: The pace of a movement nothing else is known of.
 DEFAULT_SECONDS = 2.0
+
+#: A person's pace, chosen by voice ("slower", "back to normal"): how much longer each repetition of
+#: a counted movement takes. Never faster than the movement's own pace, which follows the article.
+#: Holds, timed walks and rests are the article's seconds and never change with it.
+Pace = Literal["normal", "slow"]
+PACES: dict[Pace, float] = {"normal": 1.0, "slow": 1.5}
 
 
 @dataclass(frozen=True)
@@ -42,3 +49,9 @@ def movement_for(text: str, *, phases: tuple[str, ...] | None = None,
     pace = seconds if seconds is not None else found.seconds * (SLOWLY if re.search(r"\bslowly\b", text, re.I)
                                                                 else 1.0)
     return Movement(phases if phases is not None else found.phases, pace)
+
+
+def at_pace(movement: Movement, pace: Pace) -> Movement:
+    """``movement`` at a person's ``pace``: the same phases, each repetition given longer."""
+    factor = PACES[pace]
+    return movement if factor == 1.0 else Movement(movement.phases, movement.seconds * factor)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from ._model import Level, Routine
 from .levels import level_for
+from .movement import Pace
 from .paging import MODES, Mode, PagingError, page_spans, prompt_for
 from .ssml import MAX_SSML_CHARS, fragment, to_ssml
 from .timeline import Break, Briefing, Cue, Position, Timeline, compile_routine, speaking_seconds
@@ -85,7 +86,8 @@ class Narration:
         }
 
 
-def planned_seconds(routine: Routine, level: Level | str = Level.STANDARD, mode: Mode = "guided") -> float:
+def planned_seconds(routine: Routine, level: Level | str = Level.STANDARD, mode: Mode = "guided",
+                    pace: Pace = "normal") -> float:
     """How long ``routine`` plays at ``level`` in ``mode``, prompts included: THE length of a routine.
 
     ``footwork routines``, the skill's "about N minutes", the intro's own "about N minutes" and
@@ -93,7 +95,7 @@ def planned_seconds(routine: Routine, level: Level | str = Level.STANDARD, mode:
     :func:`~footwork.core.levels.level_for` reads it. (Not counted: the time a person takes to say
     "next" or "ready", which is theirs.)
     """
-    return narrate(routine, Level(level), mode).planned_seconds
+    return narrate(routine, Level(level), mode, pace=pace).planned_seconds
 
 
 def estimate_seconds(routine: Routine, level: Level | str = Level.STANDARD) -> float:
@@ -103,19 +105,20 @@ def estimate_seconds(routine: Routine, level: Level | str = Level.STANDARD) -> f
 
 @functools.lru_cache(maxsize=512)
 def narrate(routine: Routine, level: Level = Level.STANDARD, mode: Mode = "guided",
-            briefing: Briefing = "full") -> Narration:
+            briefing: Briefing = "full", pace: Pace = "normal") -> Narration:
     """Narrate ``routine`` at ``level``, paged for ``mode``. Cached: routines are immutable.
 
     The narration's ``level`` is the one really narrated (:func:`~footwork.core.levels.level_for`):
     strong, for a routine with no range to read harder, is standard. ``briefing`` is "full" (every
     caution of the routine, for a first use) or "reminder" (the one-line pain-free reminder).
+    ``pace`` is the person's: "slow" gives each counted repetition longer; holds keep their seconds.
     """
     if mode not in MODES:
         raise ValueError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
     if briefing not in ("full", "reminder"):
         raise ValueError(f"briefing must be full or reminder, not {briefing!r}")
     level = level_for(routine, level)
-    timeline = compile_routine(routine, level, mode, briefing)
+    timeline = compile_routine(routine, level, mode, briefing, pace=pace)
     spans = page_spans(timeline, mode)
     pages = _pages(timeline, mode, spans)
     for _ in range(3):
@@ -124,7 +127,7 @@ def narrate(routine: Routine, level: Level = Level.STANDARD, mode: Mode = "guide
         if spoken_minutes(total) in timeline.cues[0].text:
             break
         said = timeline.cues[0]
-        timeline = compile_routine(routine, level, mode, briefing, round(total, 2))
+        timeline = compile_routine(routine, level, mode, briefing, round(total, 2), pace)
         heard = timeline.cues[0]
         if (heard.seconds, len(fragment(heard))) != (said.seconds, len(fragment(said))):
             spans = page_spans(timeline, mode)  # the pages' sizes changed: page again

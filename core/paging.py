@@ -26,6 +26,7 @@ from collections.abc import Sequence
 
 from .ssml import MAX_SSML_CHARS, fragment, ssml_length
 from .timeline import MODES, Break, BreakLevel, Cue, Mode, Timeline, speaking_seconds
+from .wording import mid_sentence
 
 __all__ = ["GUIDED_MAX_SECONDS", "HANDS_FREE_MAX_SECONDS", "MODES", "Mode", "Pager", "PagingError",
            "page_spans", "prompt_for"]
@@ -71,7 +72,7 @@ def prompt_for(mode: Mode, at: Break | None) -> str:
     if mode == "hands-free":
         return HANDS_FREE_PROMPT
     if at is not None and at.label:
-        return GUIDED_PROMPT.format(label=at.label)
+        return GUIDED_PROMPT.format(label=mid_sentence(at.label))
     return GUIDED_PROMPT_UNNAMED
 
 

@@ -49,13 +49,14 @@ from ._model import (
     other_side,
 )
 from .levels import has_levels, rounds
-from .movement import Movement, movement_for
+from .movement import Movement, Pace, at_pace, movement_for
 from .wording import (
     POSITION_INSTRUCTIONS,
     POSITION_WORDS,
     fill,
     limb,
     limbs,
+    mid_sentence,
     names_a_side,
     number_words,
     of,
@@ -229,6 +230,7 @@ class _Builder:
     level: Level
     at: Position
     mode: Mode = "guided"
+    pace: Pace = "normal"
     cues: list[Cue] = field(default_factory=list)
     breaks: dict[int, Break] = field(default_factory=dict)
     releases: int = 0
@@ -278,7 +280,9 @@ class _Builder:
         self.releases += 1
 
     def counted(self, times: int, movement: Movement) -> None:
-        """``times`` repetitions, each cued by its number and phases, each taking the movement's time."""
+        """``times`` repetitions, each cued by its number and phases, each taking the movement's time
+        at the person's pace."""
+        movement = at_pace(movement, self.pace)
         for n in range(1, times + 1):
             number = number_words(n)
             words = [f"{number}, {movement.phases[0]}", *movement.phases[1:]] if movement.phases else [number]
@@ -464,10 +468,10 @@ def _opening(exercise: Exercise, index: int, total: int) -> str:
     if total == 1:
         return ""  # the intro has just named it
     if index == 1:
-        return f"First, {exercise.name}."
+        return f"First, {mid_sentence(exercise.name)}."
     if index == total:
-        return f"And the last one, {exercise.name}."
-    return OPENINGS[index % len(OPENINGS)].format(n=of(index, total), name=exercise.name)
+        return f"And the last one, {mid_sentence(exercise.name)}."
+    return OPENINGS[index % len(OPENINGS)].format(n=of(index, total), name=mid_sentence(exercise.name))
 
 
 def _exercise(b: _Builder, exercise: Exercise, index: int, total: int, previous: Exercise | None) -> None:
@@ -594,7 +598,7 @@ def _intro(routine: Routine, level: Level, briefing: Briefing, seconds: float) -
 
 def _outro(routine: Routine, level: Level) -> _Builder:
     b = _Builder(level, Position("outro", len(routine.exercises), len(routine.exercises)))
-    b.say(f"That's the end of {routine.title}.")
+    b.say(f"That's the end of {mid_sentence(routine.title)}.")
     if routine.outro and level is not Level.FIRST_TIME:
         # A routine's closing advice ("stretch like this every morning") is for exercises that suit
         # the person; after a first go, the article's "wait a day or two" comes first, and both
@@ -605,10 +609,10 @@ def _outro(routine: Routine, level: Level) -> _Builder:
 
 
 @functools.lru_cache(maxsize=256)
-def _body(routine: Routine, level: Level,
-          mode: Mode) -> tuple[tuple[Cue, ...], tuple[Break, ...], tuple[Cue, ...]]:
+def _body(routine: Routine, level: Level, mode: Mode,
+          pace: Pace = "normal") -> tuple[tuple[Cue, ...], tuple[Break, ...], tuple[Cue, ...]]:
     """The exercises' cues and breaks, and the closing's cues: all but the intro, which says their length."""
-    body = _Builder(level, Position("exercise"), mode)
+    body = _Builder(level, Position("exercise"), mode, pace)
     previous: Exercise | None = None
     for index, exercise in enumerate(routine.exercises, start=1):
         _exercise(body, exercise, index, len(routine.exercises), previous)
@@ -625,13 +629,15 @@ def clear_caches() -> None:
 
 @functools.lru_cache(maxsize=512)
 def compile_routine(routine: Routine, level: Level = Level.STANDARD, mode: Mode = "guided",
-                    briefing: Briefing = "full", announce: float | None = None) -> Timeline:
+                    briefing: Briefing = "full", announce: float | None = None,
+                    pace: Pace = "normal") -> Timeline:
     """The whole routine at ``level`` for ``mode``, as cues in the order they are heard.
 
     ``announce`` is the length the intro says ("about 11 minutes"); by default the cues' own. The
     narration passes its pages' length, prompts included, so that what is said is what is planned.
+    ``pace`` is the person's (:data:`~footwork.core.movement.PACES`): the counts' pace, not the holds'.
     """
-    body, marks, outro = _body(routine, level, mode)
+    body, marks, outro = _body(routine, level, mode, pace)
     rest = sum(c.seconds for c in (*body, *outro))
     if announce is None:
         intro = _intro(routine, level, briefing, rest)

@@ -144,3 +144,15 @@ def level_words(level: Level) -> str:
 def where_words(positions: tuple[str, ...]) -> str:
     """ ("seated", "supported-standing") -> "sitting or standing, holding on ..."."""
     return spoken_list([POSITION_WORDS[p] for p in positions], "or")
+
+
+def mid_sentence(title: str) -> str:
+    """A routine's or exercise's title as said inside a sentence: "You did heel raises yesterday".
+
+    Titles are written as headings ("Heel raises"); inside a sentence only an ordinary capitalised
+    word is lowered. A title whose second letter is a capital too ("ABC stretch", "AB curls") is an
+    acronym or a name and keeps its capitals; at the start of a sentence a title is used as written.
+    """
+    if len(title) > 1 and title[1].isupper():
+        return title
+    return title[:1].lower() + title[1:]

@@ -30,8 +30,9 @@ from ask_sdk_core.utils import get_request_type
 from ask_sdk_model import Response
 from footwork.core import Catalog, Level, Routine
 from footwork.core.levels import has_levels, level_for
+from footwork.core.movement import Pace
 from footwork.core.narration import Mode
-from footwork.core.wording import number_words, spoken_list
+from footwork.core.wording import mid_sentence, number_words, spoken_list
 
 from . import level_policy, slots
 from . import progress as memory
@@ -43,13 +44,14 @@ from .moves import (
     hold_place,
     keep_going,
     offer_routines,
+    part_on,
     routine_names,
     skip_exercise,
     start,
     under_way,
 )
-from .place import Place, page_of
-from .questions import DescribeRoutine, Help, HowLong, ListRoutines, Pace, Safety, WhatsNext, WhereAmI
+from .place import Place, part_before, start_of
+from .questions import DescribeRoutine, Help, HowLong, ListRoutines, Safety, WhatsNext, WhereAmI
 from .replies import (
     GO_ON,
     HURT_OPTIONS,
@@ -84,9 +86,10 @@ class Launch(Handler):
             turn.state = CONFIRM_RESUME
             return ask(
                 turn,
-                f"{intro}Welcome back. Do you want to carry on with {escape(routine.title)} at "
+                f"{intro}Welcome back. Do you want to carry on with {escape(mid_sentence(routine.title))} at "
                 f"{where(saved, routine)}?",
-                f"Shall we carry on with {escape(routine.title)}? Say yes, start over, or something else.",
+                f"Shall we carry on with {escape(mid_sentence(routine.title))}? Say yes, start over, or "
+                "something else.",
             )
         if not turn.catalog.routines:
             return tell(turn, f"{intro}{SKILL_NAME} has no routines installed yet. "
@@ -95,7 +98,8 @@ class Launch(Handler):
         return ask(
             turn,
             f"{greeting}I have {routine_names(turn)}. Which would you like to start?",
-            f"You can say, start {escape(turn.catalog.routines[0].title)}. Which routine would you like?",
+            f"You can say, start {escape(mid_sentence(turn.catalog.routines[0].title))}. "
+            "Which routine would you like?",
         )
 
 
@@ -109,11 +113,10 @@ class StartRoutine(Handler):
         place = turn.place
         if routine is None and said is None and place is not None and (level or mode):
             # "Make it gentle", "do it hands free" in the middle of a routine: same place, new level.
-            current = turn.current or place
             if level is not None:
-                return LevelChange.to(turn, current, level)
+                return LevelChange.to(turn, part_on(turn, place), level)
             assert mode is not None
-            return ModeChange.to(turn, current, mode)
+            return ModeChange.to(turn, place, mode)
         if routine is None:
             if said is None and mode is not None:
                 memory.set_preferred_mode(turn.progress, mode)
@@ -149,7 +152,7 @@ class LevelChange(Handler):
         if place is None:
             return offer_routines(turn, "Say which routine, and I'll choose the level for you; then say "
                                         "make it easier or harder at any time. ")
-        current = turn.current or place
+        current = part_on(turn, place)
         routine = turn.routine(current)
         direction = -1 if intent_name(turn.input) == "EasierIntent" else 1
         new = level_policy.step(routine, level_for(routine, current.level_value), direction)
@@ -175,7 +178,12 @@ class LevelChange(Handler):
 
 
 class ModeChange(Handler):
-    """"Do it hands free", "one at a time": the mode, remembered for next time."""
+    """"Do it hands free", "one at a time": the mode, remembered for next time.
+
+    The new mode goes on from the place due next, not from the start of the page said last: that
+    page was heard to its end, and a change of mode is about how the rest is said, so nothing is
+    done twice (a level change, "that's too hard", does the part again at the new level).
+    """
 
     intents = ("SetModeIntent",)
 
@@ -188,7 +196,7 @@ class ModeChange(Handler):
             memory.set_preferred_mode(turn.progress, mode)
             turn.save_progress()
             return offer_routines(turn, f"Okay, {mode} from now on. ")
-        return self.to(turn, turn.current or place, mode)
+        return self.to(turn, place, mode)
 
     @staticmethod
     def to(turn: Turn, place: Place, mode: Mode) -> Response:
@@ -197,6 +205,42 @@ class ModeChange(Handler):
         what = ("Okay, hands-free: I won't stop between exercises." if mode == "hands-free"
                 else "Okay, one at a time: I'll stop after each part until you say ready.")
         return change(turn, place, what, mode=mode)
+
+
+class PaceChange(Handler):
+    """"Slower", "that's too fast": more time for each counted repetition, remembered like the mode;
+    "faster", "normal speed": back to the normal pace, and never faster than that.
+
+    The counts follow the movement at the article's pace, so faster than normal is refused, and the
+    holds keep the article's seconds at any pace. In the middle of a routine the new pace goes on
+    from the part due next, as a change of mode does.
+    """
+
+    intents = ("SlowerIntent", "FasterIntent")
+
+    def answer(self, turn: Turn) -> Response:
+        pace: Pace = "slow" if intent_name(turn.input) == "SlowerIntent" else "normal"
+        before = memory.preferred_pace(turn.progress)
+        place = under_way(turn)
+        if pace == before:
+            speech = (SLOW_ALREADY if pace == "slow" else
+                      "This is the normal pace, and I don't go faster: the counts follow the movement, "
+                      "slow and controlled. Say skip to leave an exercise out.")
+            return keep_going(turn, speech) if place is not None else offer_routines(turn, f"{speech} ")
+        memory.set_preferred_pace(turn.progress, pace)
+        turn.save_progress()
+        what = (f"Okay, slower: {SLOWER}" if pace == "slow" else "Okay, back to the normal pace.")
+        if place is None:
+            return offer_routines(turn, f"{what} ")
+        if turn.state == HURT:
+            return keep_going(turn, what)
+        return change(turn, place, what)
+
+
+#: What the slow pace does, said when it is chosen.
+SLOWER = "I'll give you more time for each count. Holds stay as long as before."
+SLOW_ALREADY = ("This is the slow pace already. If you need more time, say wait at any point, or repeat to "
+                "do that part again.")
 
 
 class Hurt(Handler):
@@ -246,17 +290,31 @@ class Wait(Handler):
 
 
 class Skip(Handler):
+    """"Skip", "skip this one": leave out the exercise the person is on, and say which.
+
+    Right after the last page of an exercise, "this one" is the exercise due next: that page ended
+    by naming it and getting the person into its position ("On to exercise three: Seated ankle
+    circles. Sit in a chair. Say ready when you're sitting"), and the one before is done, so there
+    is nothing of it left to leave out. After "that hurts" it is the exercise that hurt.
+    """
+
     intents = ("SkipIntent",)
 
     def answer(self, turn: Turn) -> Response:
         place = under_way(turn)
         if place is None:
             return offer_routines(turn, "You're not in a routine right now. ")
-        current = turn.current or place
+        last = turn.last
+        if turn.state == HURT or (last is not None and last.exercise == place.exercise):
+            current = last or place
+        else:
+            current = place
         routine = turn.routine(current)
         exercises = routine.exercises
-        name = exercises[current.exercise - 1].name if 1 <= current.exercise <= len(exercises) else ""
-        return skip_exercise(turn, current, f"Okay, we'll leave out {escape(name[:1].lower() + name[1:])}."
+        if current.exercise > len(exercises):
+            return come_back(turn, current, "That was the last exercise.")
+        name = exercises[current.exercise - 1].name if current.exercise >= 1 else ""
+        return skip_exercise(turn, current, f"Okay, we'll leave out {escape(mid_sentence(name))}."
                              if name else "Okay.")
 
 
@@ -279,7 +337,7 @@ class Next(Handler):
             return come_back(turn, place, "Okay, carrying on.")
         if resumed:
             routine = turn.routine(place)
-            lead = f"Carrying on with {escape(routine.title)}, at {where(place, routine)}."
+            lead = f"Carrying on with {escape(mid_sentence(routine.title))}, at {where(place, routine)}."
             return come_back(turn, place, lead)
         return speak_page(turn, place)
 
@@ -293,7 +351,11 @@ class Previous(Handler):
             return offer_routines(turn, "You're not in a routine right now. ")
         current = turn.current or place
         narration = narration_for(turn, current)
-        index = page_of(narration, current)
+        index, offset = start_of(narration, current)
+        if offset:
+            # Said from partway through a page (after a change of mode, a skip): back to where the
+            # part before opens, as a guided page goes back to the side or exercise before it.
+            return speak_page(turn, part_before(narration, current))
         if index <= 0:
             return speak_index(turn, narration, 0, "This is the first part.")
         return speak_index(turn, narration, index - 1)
@@ -441,7 +503,7 @@ def request_handlers(catalog: Catalog) -> list[AbstractRequestHandler]:
     """Every handler, most specific first: the SDK uses the first that can handle a request."""
     ordered: list[type[Handler]] = [
         Launch, Hurt, StartRoutine, LevelChange, ModeChange, ListRoutines, DescribeRoutine, HowLong,
-        WhatsNext, WhereAmI, Pace, Safety, Wait, Skip, Next, Previous, Repeat, StartOver, Yes, No, Help,
+        WhatsNext, WhereAmI, PaceChange, Safety, Wait, Skip, Next, Previous, Repeat, StartOver, Yes, No, Help,
         Goodbye, SessionEnded, Fallback, AnythingElse,
     ]
     return [handler(catalog) for handler in ordered]

@@ -29,11 +29,12 @@ a level change in the middle of a routine.
 The other samples are what people say in the middle of a routine, lying on the floor with their eyes
 shut (``tests/corpus.toml`` holds them with the behaviour each must get): "that hurts" (HurtIntent,
 spelled out body part by body part), "hang on" (WaitIntent), "what's next", "how long is left",
-"make it easier", "slower", "skip this one", "which exercise is this", "safety", "do it hands free"
-(SetModeIntent, with the MODE slot), and everyday words added to Alexa's own intents: "ready",
-"go", "done" (AMAZON.NextIntent), "resume my routine" (AMAZON.ResumeIntent), "that's enough for
-today" (AMAZON.StopIntent). The skill's name and the words for levels and modes come from
-:mod:`footwork.skill.identity`, which the handlers and the skill package use too.
+"make it easier", "slower" and "back to normal speed" (SlowerIntent, FasterIntent), "skip this
+one", "which exercise is this", "safety", "do it hands free" (SetModeIntent, with the MODE slot),
+and everyday words added to Alexa's own intents: "ready", "go", "done" (AMAZON.NextIntent),
+"resume my routine" (AMAZON.ResumeIntent), "that's enough for today" (AMAZON.StopIntent). The
+skill's name and the words for levels and modes come from :mod:`footwork.skill.identity`, which the
+handlers and the skill package use too.
 """
 
 from __future__ import annotations
@@ -270,11 +271,16 @@ HARDER_SAMPLES: tuple[str, ...] = (
     "raise the level", "go up a level", "a harder level", "more challenging", "make it more challenging",
 )
 
-PACE_SAMPLES: tuple[str, ...] = (
-    "slower", "faster", "slow down", "speed up", "go slower", "go faster", "too fast", "too slow",
-    "you're going too fast", "you're going too slow", "that's too fast", "that's too slow",
-    "count slower", "count faster", "slow it down", "hurry up", "slower please", "faster please",
-    "can you go slower", "not so fast",
+SLOWER_SAMPLES: tuple[str, ...] = (
+    "slower", "slow down", "go slower", "too fast", "you're going too fast", "that's too fast",
+    "it's too fast", "count slower", "slow it down", "slower please", "can you go slower", "not so fast",
+    "a bit slower", "slow the counts down", "give me more time between counts",
+)
+
+FASTER_SAMPLES: tuple[str, ...] = (
+    "faster", "speed up", "go faster", "too slow", "you're going too slow", "that's too slow",
+    "it's too slow", "count faster", "hurry up", "faster please", "normal speed", "normal pace",
+    "back to normal speed", "back to the normal pace", "go at the normal speed",
 )
 
 SKIP_SAMPLES: tuple[str, ...] = (
@@ -360,7 +366,8 @@ INTENTS: tuple[tuple[str, tuple[tuple[str, str], ...], tuple[str, ...]], ...] = 
     ("HowLongIntent", (), HOW_LONG_SAMPLES),
     ("EasierIntent", (), EASIER_SAMPLES),
     ("HarderIntent", (), HARDER_SAMPLES),
-    ("PaceIntent", (), PACE_SAMPLES),
+    ("SlowerIntent", (), SLOWER_SAMPLES),
+    ("FasterIntent", (), FASTER_SAMPLES),
     ("SkipIntent", (), SKIP_SAMPLES),
     ("WhereIntent", (), WHERE_SAMPLES),
     ("SafetyIntent", (), SAFETY_SAMPLES),

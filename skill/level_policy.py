@@ -14,7 +14,7 @@ from typing import Any
 from footwork.core import Level, Routine
 from footwork.core.levels import levels
 from footwork.core.progression import LADDER, Progression, level_for_today
-from footwork.core.wording import number_words
+from footwork.core.wording import mid_sentence, number_words
 
 from . import progress as memory
 
@@ -25,7 +25,7 @@ def todays_level(progress: dict[str, Any], routine: Routine, today: dt.date) -> 
 
 def why(progression: Progression, routine: Routine) -> str:
     """Today's level and its reason, in one short sentence; empty where the intro says it already."""
-    title, level = routine.title, progression.level.spoken
+    title, level = mid_sentence(routine.title), progression.level.spoken
     days = progression.days_since
     when = "today" if days == 0 else "yesterday" if days == 1 else f"{number_words(days or 0)} days ago"
     if progression.reason == "too-soon":
@@ -35,7 +35,7 @@ def why(progression: Progression, routine: Routine) -> str:
     if progression.reason == "step-up":
         return f"You did {title} {when}, and rested since, so we'll step up to the {level} level."
     if progression.reason == "top":
-        return f"{title} at the {level} level, as last time."
+        return f"{routine.title} at the {level} level, as last time."
     if progression.reason == "long-break":
         return f"It's been a while since you did {title}, so we'll ease back in at the {level} level."
     return ""

@@ -9,20 +9,21 @@ from __future__ import annotations
 from ask_sdk_model import Response
 from footwork.core import Level, Routine, routine_ref
 from footwork.core.levels import level_for
-from footwork.core.narration import Mode, Page
+from footwork.core.narration import Mode
 from footwork.core.paging import READY_PROMPT
-from footwork.core.wording import number_words, spoken_list, where_words
+from footwork.core.timeline import Cue
+from footwork.core.wording import mid_sentence, number_words, spoken_list, where_words
 
 from . import level_policy
 from . import progress as memory
 from .identity import MEDICAL_ADVICE
-from .place import Place, first_page_of, moved, page_of, place_of_page
-from .replies import GO_ON, HURT_OPTIONS, ask, escape, narration_for, speak_page, tell, where
+from .place import Place, moved, place_at, start_of
+from .replies import GO_ON, HURT_OPTIONS, ask, escape, narration_for, speak_index, speak_page, tell, where
 from .turn import HURT, Turn
 
 
 def routine_names(turn: Turn, limit: int = 4) -> str:
-    titles = [r.title for r in turn.catalog.routines[:limit]]
+    titles = [mid_sentence(r.title) for r in turn.catalog.routines[:limit]]
     more = len(turn.catalog.routines) - limit
     if more > 0:
         titles.append(f"{number_words(more)} more")
@@ -70,15 +71,17 @@ def start(turn: Turn, routine: Routine, level: Level | None, mode: Mode | None, 
 
 
 def change(turn: Turn, place: Place, lead: str, **changes: str) -> Response:
-    """A new level or mode from the part the person is on: same exercise, set, side and round.
+    """A new level or mode from ``place``: same exercise, set, side and round.
 
     Nothing is said of the routine until the person is ready, so no change ever skips work or
-    finishes a routine.
+    finishes a routine; then it is said from where that position opens, even partway through a
+    page (:func:`~footwork.skill.place.start_of`), never from the earlier work on the same page.
     """
     routine = turn.routine(place)
     target = moved(place, **changes)
     narration = narration_for(turn, target)
-    due = place_of_page(narration, page_of(narration, target))
+    index, offset = start_of(narration, target)
+    due = place_at(narration, index, offset)
     turn.place = due
     turn.last = None
     turn.state = None
@@ -87,11 +90,29 @@ def change(turn: Turn, place: Place, lead: str, **changes: str) -> Response:
         memory.set_preferred_mode(turn.progress, changes["mode"])
     turn.save_progress()
     said = f"{lead} We'll go on from {where(due, routine)}."
-    if due.exercise >= 1 and page_of(narration, due) > 0:
-        # The page may start with the counting, in a position the person has left since (the page
+    if due.exercise >= 1 and (index > 0 or offset > 0):
+        # The part may start with the counting, in a position the person has left since (the page
         # before ended "lie down with a towel"): get them back into it first, as on coming back.
         return come_back(turn, due, said)
     return ask(turn, f"{said} {GO_ON}", f"{GO_ON} Or say stop to finish for today.")
+
+
+def part_on(turn: Turn, place: Place) -> Place:
+    """The part of the routine the person is on, for a change of level: the page said last, or in
+    hands-free mode, the exercise side or set that page ended in (from where it opens).
+
+    A guided page is one side of one exercise; a hands-free page runs up to five minutes over
+    several exercises, and going back to its start would redo all of them.
+    """
+    last = turn.last
+    if last is None or last.mode != "hands-free":
+        return last or place
+    narration = narration_for(turn, last)
+    cues = narration.pages[start_of(narration, last)[0]].cues
+    ending = next((cue.position for cue in reversed(cues) if cue.position.section == "exercise"), None)
+    if ending is None:
+        return last
+    return Place(last.routine, last.level, last.mode, ending.exercise, ending.set, ending.side, 1, 0)
 
 
 def keep_going(turn: Turn, speech: str) -> Response:
@@ -105,10 +126,9 @@ def keep_going(turn: Turn, speech: str) -> Response:
 
 
 def skip_exercise(turn: Turn, place: Place, lead: str) -> Response:
-    """Leave the exercise at ``place`` out: on to the start of the next, once the person is ready."""
+    """Leave the exercise at ``place`` out: on to where the next opens, once the person is ready."""
     routine = turn.routine(place)
-    narration = narration_for(turn, place)
-    due = place_of_page(narration, first_page_of(narration, place.exercise + 1))
+    due = Place(place.routine, place.level, place.mode, place.exercise + 1, part=0)
     if 1 <= due.exercise <= len(routine.exercises):
         lead = f"{lead} Next is {where(due, routine)}."
     return come_back(turn, due, lead)
@@ -122,30 +142,39 @@ def hold_place(turn: Turn, place: Place, speech: str) -> Response:
 
 
 def come_back(turn: Turn, place: Place, lead: str) -> Response:
-    """Coming back to a routine left earlier: first get into position, then "ready" says the page.
+    """Coming back to a routine left earlier: first get into position, then "ready" says the part due.
 
     Someone who carries on after a break is not lying on the floor with the towel any more, and the
     page due may start with the counting; so the skill says what to be ready for, as the page before
     it ended, and waits. The start of a routine and its wrap-up need no position: they are said.
+    Where the part due opens an exercise, side or set partway through a page, its own words get the
+    person into position (with time to get there, hands-free), so "ready" is all that is asked.
     """
     routine = turn.routine(place)
     narration = narration_for(turn, place)
-    index = page_of(narration, place)
-    due = place_of_page(narration, index)
-    if index == 0 or not 1 <= due.exercise <= len(routine.exercises):
-        return speak_page(turn, due, lead)
-    before = narration.pages[index - 1]
-    ready = ready_for(before.prompt) or f"you're {where_words(routine.exercises[due.exercise - 1].positions)}"
+    index, offset = start_of(narration, place)
+    due = place_at(narration, index, offset)
+    if (index == 0 and offset == 0) or not 1 <= due.exercise <= len(routine.exercises):
+        return speak_index(turn, narration, index, lead, offset)
     turn.place = due
     turn.last = None
     turn.state = None
-    how = " ".join(escape(words) for words in getting_there(before, due))
+    position = f"you're {where_words(routine.exercises[due.exercise - 1].positions)}"
+    if offset and due.round == 1:
+        return ask(turn, f"{lead} {GO_ON}", f"{GO_ON} Or say stop to finish for today.")
+    if offset:
+        ready, how = position, ""
+    else:
+        before = narration.pages[index - 1]
+        ready = ready_for(before.prompt) or position
+        how = " ".join(escape(words) for words in getting_there(before.cues, due))
     return ask(turn, " ".join(part for part in (lead, how, f"When {escape(ready)}, say ready.") if part),
                f"Say ready when {escape(ready)}.")
 
 
-def getting_there(before: Page, due: Place) -> list[str]:
-    """The words at the end of page ``before`` that get the person into position for ``due``.
+def getting_there(before: tuple[Cue, ...], due: Place) -> list[str]:
+    """The words at the end of the page ``before`` (its cues) that get the person into position for
+    ``due``.
 
     "When you're sitting, say ready" alone leaves out the chair; someone back from a break, or
     skipping on from the floor, needs "Sit in a straight-backed chair" as the page before said it.
@@ -154,7 +183,7 @@ def getting_there(before: Page, due: Place) -> list[str]:
     """
     said: list[str] = []
     opening = False
-    for cue in reversed(before.cues):
+    for cue in reversed(before):
         if cue.position.exercise != due.exercise or cue.position.section != "exercise":
             opening = True
             break
@@ -164,7 +193,7 @@ def getting_there(before: Page, due: Place) -> list[str]:
             return []  # the page ended in the exercise itself (a side switch): nothing to get into
     if said and opening:
         said.pop()
-    elif said and before.cues and before.cues[0].position.exercise == due.exercise:
+    elif said and before and before[0].position.exercise == due.exercise:
         said.pop()  # the page starts with the opening
     return said[::-1]
 

@@ -3,9 +3,11 @@
 A place names the routine, its level and mode, and a position inside it: the exercise (0 for the
 introduction, one past the last for the wrap-up), the set, the side and the round. Pages differ from
 one level or mode to another, positions do not, so a place survives a change of level, of mode, or
-of the pack's paging: it always comes back as the page where that position starts, and a position
-that the new level lacks (a third set at a level with two) is brought back to the nearest one
-before it. No change of place ever skips work.
+of the pack's paging: it comes back as the page where that position starts or, after a change of
+mode or level (``part`` 0), from the cue where the position opens, partway through a page if need
+be, so a five-minute hands-free page is not said again from its start. A position that the new
+level lacks (a third set at a level with two) is brought back to the nearest one before it. No
+change of place ever skips work.
 
 Places come from the session (the request, which anyone can forge) and from storage (written by
 older versions): both go through :meth:`Place.from_json`, which checks every field against the
@@ -37,7 +39,8 @@ class Place:
     set: int = 1
     side: str | None = None
     round: int = 1
-    #: Which page of those starting at this position, when a long part takes more than one.
+    #: Which page of those starting at this position, when a long part takes more than one; 0 for
+    #: "where the position opens, even partway through a page" (see :func:`start_of`).
     part: int = 1
 
     def as_json(self) -> dict[str, Any]:
@@ -76,7 +79,9 @@ class Place:
             return None
         if not 0 <= exercise <= len(routine.exercises) + 1:
             return None
-        if not all(1 <= n <= MOST_SETS_OR_ROUNDS for n in (set_number, round_number, part)):
+        if not all(1 <= n <= MOST_SETS_OR_ROUNDS for n in (set_number, round_number)):
+            return None
+        if not 0 <= part <= MOST_SETS_OR_ROUNDS:
             return None
         if side is not None and side not in SIDES:
             return None
@@ -109,15 +114,19 @@ class _Positions:
         exercises = len(narration.routine.exercises)
         keys: list[Key] = []
         round_number = 1
-        # A round counts up at each round break and starts again at every coarser break (a new
-        # exercise, set or side), so "round three" means the same on both sides and at every level.
+        part: tuple[int, int, str | None] | None = None
+        # A round counts up at each round break and starts again at every coarser break, and with
+        # every new exercise, set or side: the words that lead into an exercise ("On to exercise
+        # two ... lie on a bed") belong to its first round, not to the last round of the one before.
         for index, cue in enumerate(timeline.cues):
             level = breaks.get(index)
-            if level == "round":
-                round_number += 1
-            elif level is not None and level != "step":
-                round_number = 1
             position = cue.position
+            here = (position.exercise, position.set, position.side)
+            if here != part or level not in (None, "step", "round"):
+                round_number = 1
+            elif level == "round":
+                round_number += 1
+            part = here
             if position.section == "intro":
                 keys.append((0, 1, None, 1))
             elif position.section == "outro":
@@ -164,12 +173,48 @@ def page_of(narration: Narration, place: Place) -> int:
     Parts of the position this narration lacks are brought back to the nearest before them: set
     three at a level of two sets is set two; round four of three is round three.
     """
+    return start_of(narration, place)[0]
+
+
+def start_of(narration: Narration, place: Place) -> tuple[int, int]:
+    """Where to start saying ``place``: a page of ``narration``, and the cue in it to start from.
+
+    The cue is 0 (the whole page) unless the place is where a position opens (``part`` 0, as after
+    a change of mode or level) and no page starts there: then it is the position's first cue,
+    partway through the page, the words that get the person into position included. A hands-free
+    page runs up to five minutes, so switching to it at the towel flex starts at the towel flex,
+    not at the routine's beginning.
+    """
     positions = _positions(narration)
+    key = _key(positions, narration, place)
+    starting = [number for number, (start_key, _) in enumerate(positions.pages) if start_key == key]
+    first = positions.keys.index(key)
+    if place.part == 0:
+        # A page that starts at the position after nothing of it but getting there (a guided page
+        # starts after "lie down with a towel", which ends the page before) is said whole.
+        cues = narration.timeline.cues
+        for number in starting:
+            if all(cue.kind in _GETTING_THERE for cue in cues[first:positions.starts[number]]):
+                return number, 0
+        number = max(n for n, start in enumerate(positions.starts) if start <= first)
+        return number, first - positions.starts[number]
+    if starting:
+        return starting[min(place.part, len(starting)) - 1], 0
+    return max(number for number, start in enumerate(positions.starts) if start <= first), 0
+
+
+#: Cues that only lead into a position: words on getting there, silences.
+_GETTING_THERE = frozenset({"transition", "pause", "settle"})
+
+
+def _key(positions: _Positions, narration: Narration, place: Place) -> Key:
+    """The position of ``place`` as this narration has it: parts it lacks brought back to the
+    nearest before them."""
     keys = positions.keys
     exercise = min(max(place.exercise, 0), len(narration.routine.exercises) + 1)
     mine = [k for k in keys if k[0] == exercise]
     if not mine:
-        return 0
+        return keys[0]
     sets = [k for k in mine if k[1] <= place.set]
     set_number = max(k[1] for k in sets) if sets else mine[0][1]
     in_set = [k for k in mine if k[1] == set_number]
@@ -178,27 +223,34 @@ def page_of(narration: Narration, place: Place) -> int:
     in_side = [k for k in in_set if k[2] == side]
     rounds = [k[3] for k in in_side if k[3] <= place.round]
     round_number = max(rounds) if rounds else in_side[0][3]
-    key = (exercise, set_number, side, round_number)
-    starting = [number for number, (start_key, _) in enumerate(positions.pages) if start_key == key]
-    if starting:
-        return starting[min(place.part, len(starting)) - 1]
-    target = keys.index(key)
-    return max(number for number, start in enumerate(positions.starts) if start <= target)
+    return (exercise, set_number, side, round_number)
 
 
-def first_page_of(narration: Narration, exercise: int) -> int:
-    """The first page that starts at exercise ``exercise`` or later (the wrap-up's, past the last).
+def place_at(narration: Narration, index: int, offset: int) -> Place:
+    """The place of cue ``offset`` of page ``index``: the page's own place at 0, else the position
+    that opens there (``part`` 0)."""
+    if offset == 0:
+        return place_of_page(narration, index)
+    positions = _positions(narration)
+    exercise, set_number, side, round_number = positions.keys[positions.starts[index] + offset]
+    return Place(routine_ref(narration.routine), narration.level.value, narration.mode, exercise, set_number,
+                 side, round_number, 0)
 
-    Unlike :func:`page_of`, never a page that still holds the exercise before: this is for leaving
-    an exercise out.
-    """
-    pages = _positions(narration).pages
-    return next((number for number, (key, _) in enumerate(pages) if key[0] >= exercise), len(pages) - 1)
+
+def part_before(narration: Narration, place: Place) -> Place:
+    """Where the part (exercise, set, side) before the one ``place`` is in opens: "go back" from a
+    place said partway through a page, as a guided page goes back to the side or exercise before."""
+    positions = _positions(narration)
+    index, offset = start_of(narration, place)
+    first = positions.starts[index] + offset
+    here = positions.keys[first][:3]
+    before = next((key for key in reversed(positions.keys[:first]) if key[:3] != here), positions.keys[0])
+    exercise, set_number, side, _ = before
+    return Place(routine_ref(narration.routine), narration.level.value, narration.mode, exercise, set_number,
+                 side, 1, 0)
 
 
 def moved(place: Place, **changes: Any) -> Place:
-    """``place`` with ``changes`` (a level, a mode): the same position, found again by :func:`page_of`.
-
-    The part is the first: pages are cut differently at another level or in another mode.
-    """
-    return replace(place, part=1, **changes)
+    """``place`` with ``changes`` (a level, a mode): the same position, said from where it opens
+    (:func:`start_of`), since pages are cut differently at another level or in another mode."""
+    return replace(place, part=0, **changes)

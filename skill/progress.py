@@ -3,7 +3,7 @@
 Stored per user (persistent attributes): the unfinished routine and the place it stopped at (a
 position, see :mod:`footwork.skill.place`, and the day it was saved), the routines finished with
 their dates and levels, the streak of days, whether the safety disclaimer was heard, and the
-mode chosen by voice. All plain JSON: strings, numbers, booleans, lists and objects.
+mode and pace chosen by voice. All plain JSON: strings, numbers, booleans, lists and objects.
 Nothing about anyone's health: no pain, no symptoms, no conditions (Alexa's health policy; the
 persistence adapter refuses such keys as a second line of defence).
 
@@ -17,6 +17,7 @@ import datetime as dt
 from typing import Any
 
 from footwork.core import Catalog, Level
+from footwork.core.movement import Pace
 
 from .place import Place
 
@@ -127,3 +128,12 @@ def preferred_mode(progress: dict[str, Any]) -> str:
 
 def set_preferred_mode(progress: dict[str, Any], mode: str) -> None:
     progress["mode"] = mode
+
+
+def preferred_pace(progress: dict[str, Any]) -> Pace:
+    """The pace last chosen by voice: "normal" unless "slow" was ("slower", "that's too fast")."""
+    return "slow" if progress.get("pace") == "slow" else "normal"
+
+
+def set_preferred_pace(progress: dict[str, Any], pace: Pace) -> None:
+    progress["pace"] = pace

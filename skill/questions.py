@@ -7,7 +7,7 @@ from __future__ import annotations
 from ask_sdk_model import Response
 from footwork.core import Level, Routine
 from footwork.core.narration import planned_seconds
-from footwork.core.wording import number_words, spoken_list, spoken_minutes, spoken_needs
+from footwork.core.wording import mid_sentence, number_words, spoken_list, spoken_minutes, spoken_needs
 
 from . import level_policy, slots
 from . import progress as memory
@@ -40,7 +40,8 @@ class ListRoutines(Handler):
         parts = []
         for routine in turn.catalog.routines:
             level = level_policy.todays_level(turn.progress, routine, turn.today).level
-            parts.append(f"{escape(routine.title)}, {spoken_minutes(_seconds(turn, routine, level))}")
+            title = escape(mid_sentence(routine.title))
+            parts.append(f"{title}, {spoken_minutes(_seconds(turn, routine, level))}")
         count = len(parts)
         noun = "routine" if count == 1 else "routines"
         card = "\n".join(f"{r.title} ({len(r.exercises)} exercises)" for r in turn.catalog.routines)
@@ -49,7 +50,8 @@ class ListRoutines(Handler):
 
 
 def _seconds(turn: Turn, routine: Routine, level: Level) -> float:
-    return planned_seconds(routine, level, memory.preferred_mode(turn.progress))
+    progress = turn.progress
+    return planned_seconds(routine, level, memory.preferred_mode(progress), memory.preferred_pace(progress))
 
 
 class DescribeRoutine(Handler):
@@ -61,7 +63,8 @@ class DescribeRoutine(Handler):
         if routine is None and said is None and place is not None:
             # "What do I need?" in the middle of a routine: answer, and keep the place.
             mine = turn.routine(place)
-            needs = (f"For {escape(mine.title)} you'll need {escape(spoken_needs(mine.all_needs))}."
+            needs = (f"For {escape(mid_sentence(mine.title))} you'll need "
+                     f"{escape(spoken_needs(mine.all_needs))}."
                      if mine.all_needs else f"{escape(mine.title)} needs nothing but you.")
             return keep_going(turn, needs)
         if routine is None:
@@ -69,7 +72,7 @@ class DescribeRoutine(Handler):
             return ask(turn, f"{lead}I have {routine_names(turn)}. Which one shall I describe?",
                        "Which routine would you like to hear about?")
         level = level_policy.todays_level(turn.progress, routine, turn.today).level
-        names = spoken_list([e.name for e in routine.exercises])
+        names = spoken_list([mid_sentence(e.name) for e in routine.exercises])
         count = len(routine.exercises)
         noun = "exercise" if count == 1 else "exercises"
         needs = f" You'll need {spoken_needs(routine.all_needs)}." if routine.all_needs else ""
@@ -80,7 +83,7 @@ class DescribeRoutine(Handler):
         turn.state = OFFER_START
         turn.offer = routine
         return ask(turn, f"{escape(speech)} Would you like to start it?",
-                   f"Shall I start {escape(routine.title)}?", (routine.title, speech))
+                   f"Shall I start {escape(mid_sentence(routine.title))}?", (routine.title, speech))
 
 
 class HowLong(Handler):
@@ -139,20 +142,10 @@ class WhereAmI(Handler):
         current = turn.current or place
         routine = turn.routine(current)
         if current.exercise == 0:
-            return keep_going(turn, f"This is the start of {escape(routine.title)}, before exercise one.")
+            return keep_going(turn, f"This is the start of {escape(mid_sentence(routine.title))}, "
+                                    "before exercise one.")
         return keep_going(turn, f"This is {where(current, routine, numbered=True)}, in "
-                                f"{escape(routine.title)}.")
-
-
-class Pace(Handler):
-    intents = ("PaceIntent",)
-
-    def answer(self, turn: Turn) -> Response:
-        speech = ("I can't change the pace of the counts: they follow the movement, slow and controlled. "
-                  "If you need more time, say wait at any point, or repeat to do that part again.")
-        if under_way(turn) is None:
-            return offer_routines(turn, f"{speech} ")
-        return keep_going(turn, speech)
+                                f"{escape(mid_sentence(routine.title))}.")
 
 
 class Safety(Handler):
@@ -179,7 +172,8 @@ class Help(Handler):
             routine = turn.routine(current)
             return ask(
                 turn,
-                f"You're doing {escape(routine.title)}, at {where(current, routine)}. {ROUTINE_COMMANDS} "
+                f"You're doing {escape(mid_sentence(routine.title))}, at {where(current, routine)}. "
+                f"{ROUTINE_COMMANDS} "
                 f"I'll keep your place. {MODES_EXPLAINED} {escape(DISCLAIMER)}",
                 f"{GO_ON} Or say stop to finish for today.",
             )
@@ -187,6 +181,7 @@ class Help(Handler):
             turn,
             f"{SKILL_NAME} talks you through foot and ankle exercises, step by step. I have "
             f"{routine_names(turn)}. Say, start, and a routine's name, or ask what's in a routine. "
+            "Say slower at any time for more time between counts. "
             f"{MODES_EXPLAINED} {escape(DISCLAIMER)}",
             "Which routine would you like to start?",
         )

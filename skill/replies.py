@@ -12,12 +12,12 @@ import html
 from ask_sdk_model import Response
 from ask_sdk_model.ui import SimpleCard
 from footwork.core import Routine
-from footwork.core.narration import Narration, narrate
-from footwork.core.wording import limb, number_words
+from footwork.core.narration import Narration, narrate, to_ssml, to_text
+from footwork.core.wording import limb, mid_sentence, number_words
 
 from . import level_policy
 from . import progress as memory
-from .place import Place, page_of, place_of_page
+from .place import Place, place_at, place_of_page, start_of
 from .turn import Turn
 
 SSML_LIMIT = 8000
@@ -31,7 +31,7 @@ HURT_OPTIONS = "Say skip to go on to the next exercise, or stop to end for today
 
 ROUTINE_COMMANDS = (
     "Say ready to go on, wait to take your time, repeat to hear that again, make it easier or harder, "
-    "skip to move to the next exercise, or stop to finish for today."
+    "slower for more time between counts, skip to move to the next exercise, or stop to finish for today."
 )
 MODES_EXPLAINED = (
     "Guided, I stop after each exercise until you say ready. Hands-free, I go straight through with "
@@ -76,7 +76,7 @@ def where(place: Place, routine: Routine, *, numbered: bool = False) -> str:
     if place.exercise > count:
         return "the wrap-up"
     exercise = routine.exercises[place.exercise - 1]
-    parts = [exercise.name[:1].lower() + exercise.name[1:]]
+    parts = [mid_sentence(exercise.name)]
     if numbered and count > 1:
         parts.insert(0, f"exercise {number_words(place.exercise)} of {number_words(count)}")
     if place.side:
@@ -116,22 +116,35 @@ def narration_for(turn: Turn, place: Place) -> Narration:
     finished it once, then the one-line pain-free reminder (safety words in proportion)."""
     routine = turn.routine(place)
     briefing = "full" if memory.times_finished(turn.progress, routine.id) == 0 else "reminder"
-    return narrate(routine, place.level_value, place.mode_value, briefing)
+    pace = memory.preferred_pace(turn.progress)
+    return narrate(routine, place.level_value, place.mode_value, briefing, pace)
 
 
 def speak_page(turn: Turn, place: Place, before: str = "") -> Response:
-    """Say the page holding ``place``; on the last page, celebrate and record the routine as done."""
+    """Say the page holding ``place`` (from where its position opens, for a place after a change of
+    mode or level); on the last page, celebrate and record the routine as done."""
     narration = narration_for(turn, place)
-    index = page_of(narration, place)
-    return speak_index(turn, narration, index, before)
+    index, offset = start_of(narration, place)
+    return speak_index(turn, narration, index, before, offset)
 
 
-def speak_index(turn: Turn, narration: Narration, index: int, before: str = "") -> Response:
+def speak_index(turn: Turn, narration: Narration, index: int, before: str = "", offset: int = 0) -> Response:
+    """Say page ``index`` of ``narration`` from its cue ``offset``.
+
+    A page said from partway through is the one said last: "repeat" says that part again, not the
+    minutes of the page before it, and the page after is due next as usual.
+    """
     page = narration.pages[index]
-    body = inner(page.ssml)
+    if offset:
+        cues = page.cues[offset:]
+        ssml, text = to_ssml(cues, page.prompt), to_text(cues, page.prompt)
+    else:
+        ssml, text = page.ssml, page.text
+    body = inner(ssml)
     if before and len(before) + len(body) + 20 < SSML_LIMIT:
         body = f"{before} {body}"
-    card = (card_title(place_of_page(narration, index), narration.routine), page.text)
+    said = place_at(narration, index, offset)
+    card = (card_title(said, narration.routine), text)
     turn.state = None
     turn.offer = None
     if page.prompt is None:
@@ -142,7 +155,7 @@ def speak_index(turn: Turn, narration: Narration, index: int, before: str = "") 
         turn.last = None
         # Pages leave room under the limit for this (footwork.core.paging.SKILL_HEADROOM).
         return tell(turn, f"{body} {escape(level_policy.ending(level, days))}", card)
-    turn.last = place_of_page(narration, index)
+    turn.last = said
     due = place_of_page(narration, index + 1)
     turn.place = due
     memory.save_place(turn.progress, due, turn.today)
@@ -154,7 +167,9 @@ def remaining_seconds(turn: Turn, place: Place) -> tuple[float, int]:
     """Seconds of narration from ``place`` to the end, and the exercises not yet begun."""
     routine = turn.routine(place)
     narration = narration_for(turn, place)
-    index = page_of(narration, place)
+    index, offset = start_of(narration, place)
+    # From the position, not from the start of the page holding it (a hands-free page runs minutes).
     seconds = sum(page.planned_seconds for page in narration.pages[index:])
+    seconds -= sum(cue.seconds for cue in narration.pages[index].cues[:offset])
     exercises = max(0, len(routine.exercises) - max(place.exercise, 1) + 1)
     return seconds, exercises

@@ -209,7 +209,7 @@ def test_say_follows_someone_on_the_floor_who_waits_is_hurt_stops_and_comes_back
     assert "session:  ended" in say("exit")  # the session closes while they lie down
     resumed = say("ask foot work to carry on")
     assert "heard:    AMAZON.NextIntent (one-shot: new session)" in resumed
-    assert "Carrying on with Ankle strengthening" in resumed
+    assert "Carrying on with ankle strengthening" in resumed
     hurt = say("that hurts")
     assert "heard:    HurtIntent" in hurt
     assert "Stop that exercise now" in hurt and "session:  open" in hurt
@@ -255,3 +255,34 @@ def test_say_audio_writes_a_wav(tmp_path: Path) -> None:
     wav = tmp_path / "answer.wav"
     ok(run("say", "--db", str(tmp_path / "db.sqlite3"), "--audio", str(wav), "help"))
     assert wav.read_bytes()[:4] == b"RIFF"
+
+
+# --- another day -------------------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_say_date_is_the_persons_day_for_progression_welcome_back_and_a_places_week(tmp_path: Path) -> None:
+    base = ["--db", str(tmp_path / "db.sqlite3"), "--session", str(tmp_path / "s.json")]
+
+    def say(day: str, utterance: str) -> str:
+        return ok(run("say", *base, "--date", day, utterance))
+
+    say("2026-12-01", "ask foot work to start heel raises")
+    while "session:  open" in say("2026-12-01", "next"):
+        pass
+    assert "yesterday for the first time" in say("2026-12-02", "ask foot work to start heel raises")
+    say("2026-12-02", "stop")
+    assert "Welcome back" in say("2026-12-09", "open foot work")  # a week on: still offered
+    say("2026-12-09", "exit")
+    assert "Welcome back" not in say("2026-12-10", "open foot work")  # a day more: started afresh
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["say", "chat"])
+@pytest.mark.parametrize("day", ["2026-13-01", "tomorrow"])
+def test_a_bad_date_is_a_clear_error_naming_the_option(tmp_path: Path, name: str, day: str) -> None:
+    args = ("--db", str(tmp_path / "db.sqlite3"), "--date", day, *(("next",) if name == "say" else ()))
+    result = run(name, *args, stdin="/quit\n")
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert f"Invalid value for '--date': '{day}' does not match the format '%Y-%m-%d'" in result.stderr

@@ -118,9 +118,28 @@ def _start_over(person: Person, due: Place, last: Place) -> None:
     assert person.said_last.exercise == 0
 
 
+def _same_position(person: Person, due: Place) -> None:
+    place = person.place
+    assert (place.exercise, place.set, place.side, place.round) == (
+        due.exercise, due.set, due.side, due.round)
+
+
 def _hands_free(person: Person, due: Place, last: Place) -> None:
+    # From the part due: the page said last was heard to its end.
     assert person.session_open and person.place.mode == "hands-free"
-    assert person.place.exercise <= last.exercise
+    _same_position(person, due)
+
+
+def _slower(person: Person, due: Place, last: Place) -> None:
+    assert person.session_open and person.stored()["pace"] == "slow"
+    assert person.heard.startswith("Okay, slower") and person.said_last is None
+    _same_position(person, due)
+
+
+def _faster(person: Person, due: Place, last: Place) -> None:
+    # At the normal pace already (a new person each time): never faster than the article's pace.
+    _kept(person, due, last)
+    assert "I don't go faster" in person.heard
 
 
 def _hurt(person: Person, due: Place, last: Place) -> None:
@@ -148,7 +167,8 @@ def _safety(person: Person, due: Place, last: Place) -> None:
 
 BEHAVIOURS: dict[str, Check] = {
     "next": _next, "hold": _hold, "whats-next": _kept, "how-long": _kept, "easier": _level(-1),
-    "harder": _level(+1), "pace": _kept, "skip": _skip, "back": _back, "repeat": _repeat,
+    "harder": _level(+1), "slower": _slower, "faster": _faster, "skip": _skip, "back": _back,
+    "repeat": _repeat,
     "start-over": _start_over, "where": _kept, "needs": _kept, "help": _kept, "safety": _safety,
     "hands-free": _hands_free, "hurt": _hurt, "stop": _stop,
 }

@@ -60,8 +60,8 @@ def test_the_model_has_the_invocation_name_and_every_intent_the_handlers_use(see
     assert names[:3] == ["StartRoutineIntent", "ListRoutinesIntent", "DescribeRoutineIntent"]
     assert set(BUILT_IN_INTENTS) <= set(names)
     conversation = {"HurtIntent", "WaitIntent", "WhatsNextIntent", "HowLongIntent", "EasierIntent",
-                    "HarderIntent", "PaceIntent", "SkipIntent", "WhereIntent", "SafetyIntent",
-                    "SetModeIntent"}
+                    "HarderIntent", "SlowerIntent", "FasterIntent", "SkipIntent", "WhereIntent",
+                    "SafetyIntent", "SetModeIntent"}
     assert conversation <= set(names)
     assert len(names) == len(set(names)) == 16 + len(conversation)
     assert intent(seed_model, "StartRoutineIntent")["slots"] == [

@@ -19,6 +19,7 @@ from footwork.core import (
     Hold,
     Level,
     Repeat,
+    Routine,
     compile_routine,
     level_for,
     levels,
@@ -42,7 +43,7 @@ from footwork.core.timeline import (
     number_words,
 )
 from footwork.core.transcript import to_text
-from footwork.core.wording import spoken_minutes
+from footwork.core.wording import mid_sentence, spoken_minutes
 from narration_content import (
     CATALOG,
     ROUTINES,
@@ -755,3 +756,26 @@ def test_steps_of_a_round_are_not_split_from_the_instruction_leading_into_them()
             assert not timeline.cues[b.index].text.startswith(("Hold for", *RELEASES, "Go."))
     repeat_steps = [s for e in routine.exercises for s in e.steps if isinstance(s, Repeat)]
     assert repeat_steps  # the ankle routine has rounds to page at
+
+
+@pytest.mark.parametrize(("title", "said"), [
+    ("Heel raises", "heel raises"), ("Towel flex, lying down", "towel flex, lying down"), ("A", "a"),
+    ("ABC stretch", "ABC stretch"), ("AB", "AB"), ("", ""),
+    ("already lower", "already lower"),
+])
+def test_a_title_inside_a_sentence_lowers_only_an_ordinary_capitalised_first_letter(
+        title: str, said: str) -> None:
+    assert mid_sentence(title) == said
+
+
+@pytest.mark.parametrize("routine", ROUTINES, ids=[r.id for r in ROUTINES])
+def test_the_slow_pace_gives_counts_more_time_and_leaves_holds_and_words_as_they_are(
+        routine: Routine) -> None:
+    normal = narrate(routine, Level.STANDARD, "guided").timeline.cues
+    slow = narrate(routine, Level.STANDARD, "guided", pace="slow").timeline.cues
+    assert [c.text for c in slow if c.spoken][1:] == [c.text for c in normal if c.spoken][1:]
+    assert [c.seconds for c in slow if c.kind in ("hold", "move", "rest")] == [
+        c.seconds for c in normal if c.kind in ("hold", "move", "rest")]
+    counted = sum(c.seconds for c in normal if c.kind == "count")
+    if counted:
+        assert sum(c.seconds for c in slow) > sum(c.seconds for c in normal)

@@ -9,6 +9,7 @@ the session stays open. By default the skill runs in this process with a throwaw
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import json
 import logging
@@ -65,6 +66,10 @@ def talk_options(function: F) -> F:
         click.option("--audio", "audio_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
                      help="Write the spoken answer to this WAV file (the last answer, for chat)."),
         click.option("--json", "as_json", is_flag=True, help="Print the request and response as JSON."),
+        click.option("--date", "day", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+                     metavar="YYYY-MM-DD",
+                     help="Talk as if today were this date (your local date): try the next day's level, "
+                          "\"welcome back\", or a saved place a week old. Default: today."),
     ]
     for option in reversed(options):
         function = option(function)
@@ -93,8 +98,10 @@ def _logging() -> None:
         logger.setLevel(logging.WARNING)
 
 
-def make_dialog(url: str | None, database: str | None, session_file: Path | None) -> Dialog:
-    """The conversation the options describe: the skill to reach, and who is talking (--session)."""
+def make_dialog(url: str | None, database: str | None, session_file: Path | None,
+                day: dt.datetime | None = None) -> Dialog:
+    """The conversation the options describe: the skill to reach, who is talking (--session), and
+    on which day (--date)."""
     from footwork.skill.cli import load_catalog
 
     _logging()
@@ -112,7 +119,16 @@ def make_dialog(url: str | None, database: str | None, session_file: Path | None
         if database:
             config["FOOTWORK_DB"] = database
         transport = InProcess(create_app(config))
-    return Dialog(Matcher.from_catalog(catalog), transport, read_session(session_file))
+    conversation = read_session(session_file)
+    if day is not None:
+        conversation.clock = functools.partial(on_day, day.date())
+    return Dialog(Matcher.from_catalog(catalog), transport, conversation)
+
+
+def on_day(day: dt.date) -> dt.datetime:
+    """Now, moved to ``day``: requests are stamped in UTC, and the skill takes their date as the
+    person's (Alexa sends no time zone), so the date of the stamp is ``day`` itself."""
+    return dt.datetime.combine(day, dt.datetime.now(dt.UTC).time(), tzinfo=dt.UTC)
 
 
 def read_session(path: Path | None) -> Conversation:
@@ -269,7 +285,7 @@ def _turn(action: Callable[[], Exchange | None]) -> Exchange | None:
 @click.argument("utterance")
 @talk_options
 def say_command(utterance: str, url: str | None, database: str | None, session_file: Path | None,
-                speak: bool, audio_file: Path | None, as_json: bool) -> None:
+                speak: bool, audio_file: Path | None, as_json: bool, day: dt.datetime | None) -> None:
     """Say one UTTERANCE to the skill and print what Alexa would answer.
 
     The utterance is matched to an intent and slots from the interaction model, as Alexa would,
@@ -282,9 +298,10 @@ def say_command(utterance: str, url: str | None, database: str | None, session_f
       footwork say "open foot work"
       footwork say --session /tmp/s.json "start the ankle routine"
       footwork say --session /tmp/s.json next
+      footwork say --session /tmp/s.json --date 2026-12-04 "ask foot work to carry on"
       footwork say --url http://127.0.0.1:5000/alexa "ask foot work to start heel raises"
     """
-    dialog = make_dialog(url, database, session_file)
+    dialog = make_dialog(url, database, session_file, day)
     exchange = _turn(lambda: dialog.say(utterance))
     write_session(session_file, dialog.conversation)
     if exchange is None:
@@ -306,13 +323,13 @@ def _speak_exchange(exchange: Exchange, aloud: bool, wav: Path | None) -> None:
 @click.command("chat")
 @talk_options
 def chat_command(url: str | None, database: str | None, session_file: Path | None,
-                 speak: bool, audio_file: Path | None, as_json: bool) -> None:
+                 speak: bool, audio_file: Path | None, as_json: bool, day: dt.datetime | None) -> None:
     """Talk to the skill at a prompt, one utterance a line, as you would to an Echo.
 
     Type /help for the commands (/launch, /end, /json, /quit). The session carries over from line to
     line; with --session FILE it is also saved when you leave, for `footwork say` or the next chat.
     """
-    dialog = make_dialog(url, database, session_file)
+    dialog = make_dialog(url, database, session_file, day)
     # At a terminal a failed turn is reported and the chat goes on (the server may be restarting);
     # fed from a pipe or a file, the first failure ends it with status 1, as `say` does.
     forgiving = sys.stdin.isatty()

@@ -12,7 +12,7 @@ difference between two neighbours is the cost of that thing:
 ``full``           Footwork's real app, verification on, SQLite on: what Alexa talks to
 ``full-sdk-reader``  ``full`` reading envelopes with ``RequestSerializer`` (the SDK's, as before)
 ``full-before``    ``full`` from another checkout (``endpoint.py --before``), for before/after
-``full-proposed``  ``full`` with :func:`proposals.cheaper_health_guard` (a cut for skill/persistence.py)
+``full-proposed``  ``full`` with :func:`proposals.apply` (cuts proposed for others' code)
 =================  ==========================================================================
 
 Every layer is sent the same recorded request that Amazon really signed (``BENCH_REQUEST``, a folder
@@ -190,9 +190,9 @@ def create_layer_app(
             config.update(FOOTWORK_VERIFY=True, FOOTWORK_VERIFIER=recorded.verifier(),
                           FOOTWORK_SKILL_ID=recorded.application_id)
         if layer == PROPOSED:
-            from proposals import cheaper_health_guard
+            import proposals
 
-            cheaper_health_guard()
+            proposals.apply()
         app = create_app(config)
         if layer == SDK_READER:
             from footwork.skill.skill_events import RequestSerializer

@@ -429,6 +429,72 @@ def profile(layer: str, recorded: Recorded, requests: int = 3000) -> None:
         shutil.rmtree(scratch, ignore_errors=True)
 
 
+#: Passes over the target requests counted by :func:`instructions_per_request`, beyond the warm-up.
+COUNTED_PASSES = 5
+
+
+def instructions_per_request(
+    layers: list[str], mix: Path | None, request_name: str, before: Path | None = None,
+) -> dict[str, float]:
+    """CPU instructions per request of each layer in process (Flask's test client), under callgrind.
+
+    On a machine shared with other work, time per request moves by a third from run to run; the
+    number of instructions a request executes does not (it is the same program on the same input).
+    Each layer's app runs in a fresh interpreter under ``valgrind --tool=callgrind`` twice: 2 warm-up
+    passes over the requests then 1 pass, and the same then 1 + :data:`COUNTED_PASSES` passes; the
+    difference of the two totals, divided by the requests of the extra passes, is what one request
+    costs, imports and start-up cancelled out. Slow (about a minute per layer), so opt-in.
+    """
+    valgrind = shutil.which("valgrind")
+    if valgrind is None:
+        raise SystemExit("--instructions needs valgrind (apt-get install valgrind)")
+    figures: dict[str, float] = {}
+    for layer in layers:
+        totals = []
+        for passes in (1, 1 + COUNTED_PASSES):
+            env = {**os.environ, "BENCH_LAYER": layer, "BENCH_REQUEST": request_name}
+            if mix is not None:
+                env["BENCH_MIX"] = str(mix)
+            if layer == BEFORE:
+                if before is None:
+                    raise SystemExit(f"layer {BEFORE} needs --before")
+                env["PYTHONPATH"] = str(before)
+            command = [valgrind, "--tool=callgrind", "--callgrind-out-file=/dev/null", sys.executable,
+                       str(BENCH / "endpoint.py"), "--replay", str(passes)]
+            output = subprocess.run(command, env=env, cwd=REPO, capture_output=True, text=True, check=True)
+            line = next(line for line in output.stderr.splitlines() if "Collected :" in line)
+            totals.append(int(line.rsplit(":", 1)[1].strip()))
+        requests = COUNTED_PASSES * int(output.stdout.split()[0])
+        figures[layer] = (totals[1] - totals[0]) / requests
+        print(f"  {layer:<15}{figures[layer]:>14,.0f} instructions/request", flush=True)
+    return figures
+
+
+def replay(passes: int) -> None:
+    """Serve the target of ``BENCH_LAYER`` in process: 2 warm-up passes, then ``passes``; print its size.
+
+    What :func:`instructions_per_request` runs under callgrind (``endpoint.py --replay N``).
+    """
+    from bench_app import app_from_env
+
+    target: Recorded | SignedMix
+    if os.environ.get("BENCH_MIX"):
+        from signed_mix import load_mix
+
+        target = load_mix(Path(os.environ["BENCH_MIX"]))
+    else:
+        target = load_recorded(os.environ.get("BENCH_REQUEST", DEFAULT_REQUEST))
+    with tempfile.TemporaryDirectory(prefix="footwork-bench-") as scratch:
+        os.environ["BENCH_DB"] = str(Path(scratch) / "replay.sqlite3")
+        client = app_from_env().test_client()
+        for _ in range(2 + passes):
+            for _, body, headers in target.requests:
+                answer = client.post("/alexa", data=body, headers=headers)
+                if answer.status_code != 200:
+                    raise RuntimeError(f"{answer.status_code}: {answer.data[:200]!r}")
+    print(len(target.requests))
+
+
 def main(argv: list[str] | None = None) -> int:
     """Parse the options, run both parts, print the results."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -449,7 +515,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-http", action="store_true")
     parser.add_argument("--skip-in-process", action="store_true")
     parser.add_argument("--profile", metavar="LAYER", help="only profile LAYER in process (pyinstrument)")
+    parser.add_argument("--instructions", action="store_true", help="also count CPU instructions per "
+                        "request of each layer in process, under valgrind's callgrind (a minute a layer)")
+    parser.add_argument("--replay", type=int, metavar="PASSES", help=argparse.SUPPRESS)
     options = parser.parse_args(argv)
+    if options.replay is not None:
+        replay(options.replay)
+        return 0
     layers = [layer.strip() for layer in options.layers.split(",") if layer.strip()]
     workers = sorted({int(part) for part in options.workers.split(",")})
     single = load_recorded(DEFAULT_REQUEST if options.request == MIX else options.request)
@@ -477,6 +549,13 @@ def main(argv: list[str] | None = None) -> int:
                            options.rounds, mix=mix_folder, before=options.before,
                            connections=options.connections, load=options.load)
             print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+        if options.instructions:
+            print(f"\n== in process under callgrind: instructions per request, {COUNTED_PASSES} passes "
+                  "counted ==", flush=True)
+            counted = instructions_per_request(layers, mix_folder, single.name, options.before)
+            for name in ("full", SDK_READER, BEFORE, PROPOSED):
+                if name in counted and "bare" in counted:
+                    print(f"bare/{name} by instructions: {counted['bare'] / counted[name]:.3f}")
     if not options.skip_in_process:
         in_process_benchmark([layer for layer in layers if layer != BEFORE], single,
                              min(1.0, options.seconds / 5))

@@ -1,52 +1,73 @@
 """Cuts proposed for code the benchmark's author does not own, written out so that their gain is measured.
 
-(The Lambda handler's cut, reading the event without a dumps/loads round trip, is applied.)
+The earlier proposals here are applied: the Lambda handler reads the event without a dumps/loads
+round trip, and the stores' health-information guard tells a clean document without building an error
+path per key (``skill/stores/__init__.py``, issue 14). What is proposed now, for the conversation's and
+the core's owners (``endpoint.py --layers full,full-proposed`` measures it; :func:`apply` applies it in
+this process only):
 
-:func:`cheaper_health_guard` is a cut for the stores' health-information guard (see its docstring);
-the ``full-proposed`` layer of ``endpoint.py`` serves the app with it.
+* :func:`remembered_places`: ``Place.from_json`` (``skill/place.py``) is a pure function of a small
+  JSON object and the catalog, yet runs three or four times per request (``Turn`` reads ``place`` and
+  ``last`` when it is built, and again at each use), each time building the set of level names from the
+  ``Level`` enum. Proposed: build that set once, and keep a bounded map from the object's items to the
+  (immutable) ``Place``.
+* :func:`remembered_routine_hash`: ``narrate`` is cached (``functools.lru_cache``), but its key hashes
+  the frozen ``Routine`` dataclass, which hashes every exercise, step and amount in it, on every call.
+  Proposed: compute a routine's hash once (it never changes; ``core/_model.py``).
 """
 
 from __future__ import annotations
 
+from collections import OrderedDict
+from typing import Any
 
-def cheaper_health_guard() -> None:
-    """Apply, in this process, the proposed cut to the stores' health-information guard.
+#: Distinct places remembered (a place is a few hundred bytes; routines x levels x positions).
+PLACES_REMEMBERED = 4096
 
-    ``_check_keys`` walks every saved attribute and, for each key, formats the path it would name in
-    an error (``where``) and normalises the key with ``re.sub``, before knowing whether anything is
-    wrong (``skill/stores/__init__.py``, ``_check_value``).
-    The proposal: the same refusals, with the path formatted only when refusing and each distinct key
-    normalised once (keys repeat from request to request). The layer ``full-proposed`` serves the app
-    with this applied; whoever owns the progress stores would write it into the module.
-    """
-    import functools
 
-    from footwork.skill import stores
+def apply() -> None:
+    """Apply every proposal below, in this process."""
+    remembered_places()
+    remembered_routine_hash()
 
-    normalise = functools.lru_cache(maxsize=4096)(stores._normalise_key)
-    forbidden = stores._FORBIDDEN_NORMALISED
 
-    def has_problem(value: object) -> bool:
-        stack = [value]
-        while stack:
-            node = stack.pop()
-            if isinstance(node, str):
-                if "\x00" in node:
-                    return True
-            elif isinstance(node, dict):
-                for key, item in node.items():
-                    if not isinstance(key, str) or "\x00" in key or normalise(key) in forbidden:
-                        return True
-                    if not isinstance(item, int | float | bool) and item is not None:
-                        stack.append(item)
-            elif isinstance(node, list | tuple):
-                stack.extend(node)
-        return False
+def remembered_places() -> None:
+    """``Place.from_json`` answered from memory for a JSON object it has read before (see above)."""
+    from footwork.skill import place as place_module
 
-    original = stores._check_value
+    original = place_module.Place.from_json.__func__  # type: ignore[attr-defined]
+    memory: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
 
-    def check_value(value: object, path: str, where: str) -> None:
-        if has_problem(value):
-            original(value, path, where)  # the original names the problem, exactly as before
+    def from_json(cls: type, data: Any, catalog: Any) -> Any:
+        if type(data) is not dict:
+            return original(cls, data, catalog)
+        try:
+            key = (id(catalog), *data.items())
+            hash(key)
+        except TypeError:  # a list or dict inside: not a place Footwork writes; read it afresh
+            return original(cls, data, catalog)
+        if key in memory:
+            memory.move_to_end(key)
+            return memory[key]
+        found = memory[key] = original(cls, data, catalog)
+        if len(memory) > PLACES_REMEMBERED:
+            memory.popitem(last=False)
+        return found
 
-    stores._check_value = check_value  # type: ignore[assignment]
+    place_module.Place.from_json = classmethod(from_json)  # type: ignore[assignment, method-assign]
+
+
+def remembered_routine_hash() -> None:
+    """A ``Routine``'s hash computed once, kept beside its fields (it is frozen)."""
+    from footwork.core import Routine
+
+    original = Routine.__hash__
+
+    def remembered(self: Any) -> int:
+        found = self.__dict__.get("_bench_hash")
+        if found is None:
+            found = original(self)
+            object.__setattr__(self, "_bench_hash", found)
+        return int(found)
+
+    Routine.__hash__ = remembered  # type: ignore[assignment, method-assign]

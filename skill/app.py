@@ -23,6 +23,7 @@ from footwork.core.settings import Settings
 
 from .builder import skill_builder
 from .log_limits import RepeatLimiter
+from .response_writer import write_response
 from .service_policy import DEV_WARNING, ServicePolicy, service_policy
 from .skill_events import RequestSerializer, read_request_envelope
 from .stores import Store, open_configured_store
@@ -42,6 +43,14 @@ MAX_BODY_BYTES = 128 * 1024
 #: input only exists to exhaust the recursion of the SDK's deserialiser and copies, so it is refused.
 MAX_JSON_DEPTH = 64
 
+#: The headers request verification reads, with their WSGI environ keys (PEP 3333: upper case,
+#: dashes as underscores, ``HTTP_`` in front).
+_SIGNATURE_HEADERS: tuple[tuple[str, str], ...] = (
+    ("SignatureCertChainUrl", "HTTP_SIGNATURECERTCHAINURL"),
+    ("Signature-256", "HTTP_SIGNATURE_256"),
+    ("Signature", "HTTP_SIGNATURE"),
+)
+
 __all__ = ["DEV_WARNING", "MAX_BODY_BYTES", "MAX_JSON_DEPTH", "Footwork", "create_app"]
 
 
@@ -58,6 +67,9 @@ class Footwork:
     policy: ServicePolicy
     #: Turns the checked, parsed body into the SDK's model objects (tests compare other readers).
     read_envelope: Callable[[dict[str, Any]], RequestEnvelope] = read_request_envelope
+    #: Turns the skill's ResponseEnvelope into JSON-ready values, as ``serializer.serialize`` does
+    #: (tests compare the two on every answer).
+    write_response: Callable[[Any], Any] = write_response
     #: One line per bad request, but a flood of them must not flood the log.
     log_limiter: RepeatLimiter = field(default_factory=RepeatLimiter)
 
@@ -132,11 +144,15 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         if state.verifier is not None:
             from .verify import VerificationError
 
+            # The only headers the verifier reads, taken from the WSGI environ directly: what
+            # request.headers would give for them (one value per name), without building it.
+            environ = request.environ
+            headers = {name: environ[key] for name, key in _SIGNATURE_HEADERS if key in environ}
             try:
-                if problem is None:  # headers: a case-blind mapping, which the verifier's type cannot say
-                    state.verifier.verify(request.headers, body, parsed=data)  # type: ignore[arg-type]
+                if problem is None:
+                    state.verifier.verify(headers, body, parsed=data)
                 else:  # the verifier names the first check that fails, which may come before the body
-                    state.verifier.verify(request.headers, body)  # type: ignore[arg-type]
+                    state.verifier.verify(headers, body)
             except VerificationError as error:
                 state.log_refusal(f"verification failed: {error}")
                 return _refuse(f"verification failed: {error}")
@@ -151,9 +167,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         except Exception as error:  # noqa: BLE001 - the web answer must never be a 500
             state.log_failure("skill failed", error)
             return _refuse(f"request could not be handled: {type(error).__name__}")
-        return app.response_class(
-            json.dumps(state.serializer.serialize(response)), mimetype="application/json"
-        )
+        return app.response_class(json.dumps(state.write_response(response)), mimetype="application/json")
 
     @app.get("/healthz")
     def healthz() -> Response:

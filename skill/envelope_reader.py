@@ -224,6 +224,12 @@ class _ModelReader:
         self.blank: dict[str, Any] | None = (
             dict(blank) if all(isinstance(v, _IMMUTABLE_DEFAULTS) for v in blank.values()) else None
         )
+        #: JSON key -> (attribute, converter), to walk the payload's few keys rather than every field.
+        #: Only when that cannot change the result: each key names one attribute, and ``cls()`` sets
+        #: every attribute (so the order of assignment cannot show in the instance's ``__dict__``).
+        by_key = {key: (attribute, convert) for key, attribute, convert in self.fields}
+        complete = len(by_key) == len(self.fields) and all(attr in blank for _, attr, _ in self.fields)
+        self.by_key: dict[str, tuple[str, Converter]] | None = by_key if complete else None
 
     def build(self, payload: dict[str, Any]) -> Any:
         cls = self.cls
@@ -234,9 +240,21 @@ class _ModelReader:
             instance = cls.__new__(cls)
             attributes = instance.__dict__
             attributes.update(self.blank)
-        for key, attribute, convert in self.fields:
-            if key in payload:
-                attributes[attribute] = convert(payload[key])
+        by_key = self.by_key
+        if by_key is not None:
+            unknown = False
+            for key, value in payload.items():
+                field = by_key.get(key)
+                if field is None:
+                    unknown = True  # kept below, after every field, as the SDK keeps it
+                else:
+                    attributes[field[0]] = field[1](value)
+            if not unknown:
+                return instance
+        else:
+            for key, attribute, convert in self.fields:
+                if key in payload:
+                    attributes[attribute] = convert(payload[key])
         keys = self.keys
         for key, value in payload.items():
             if key not in keys:

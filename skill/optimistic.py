@@ -8,6 +8,10 @@ deterministic given the request and the stored document (the session attributes 
 so a second run starts from the same session). :class:`RetryingSkill` does that, a few times with a
 short random pause; on the last try the conflict goes to the skill's ordinary exception handler, which
 says "sorry" instead of failing the request.
+
+A request that leaves the document as it read it writes nothing (the store compares the text it would
+write with the text it read), so it never conflicts: it changed nothing that could be lost, and
+whatever another device wrote since stays as written.
 """
 
 from __future__ import annotations

@@ -652,6 +652,9 @@ class RequestVerifier:
         self._store: x509_verification.Store | None = None
         self._store_lock = threading.Lock()
         self._chains = _ChainCache(CERTIFICATE_CACHE_SIZE)
+        #: Certificate URLs that passed the URL check, with their normal form: the check is a pure
+        #: function of the string, and Alexa sends the same URL for months. Bounded like the chains.
+        self._normal_urls = _BoundedLRU[str](CERTIFICATE_CACHE_SIZE)
         self._failures = _Failures(_FAILURE_CACHE_SIZE)
         self._flights: dict[str, _Flight] = {}
         self._flights_lock = threading.Lock()
@@ -680,7 +683,10 @@ class RequestVerifier:
 
         # Every check that needs no download comes first, so a forged request is refused for free.
         cert_url, signature, signature_hash = self._read_headers(headers)
-        normal_url = _check_certificate_url(cert_url)
+        normal_url = self._normal_urls.get(cert_url)
+        if normal_url is None:
+            normal_url = _check_certificate_url(cert_url)  # raises for a URL outside Amazon's bucket
+            self._normal_urls.put(cert_url, normal_url)
         envelope = self._parse_body(body) if parsed is _UNPARSED else self._check_body(parsed)
         self._check_timestamp(envelope, now)
         self._check_application_id(envelope)

@@ -26,6 +26,7 @@ fits (:func:`decode_document`: logged, treated as empty, never an error for the 
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import re
@@ -33,7 +34,7 @@ import threading
 import time
 from abc import abstractmethod
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from importlib.metadata import entry_points
 from typing import Any, ClassVar
@@ -96,6 +97,9 @@ def _normalise_key(key: str) -> str:
 
 
 _FORBIDDEN_NORMALISED: frozenset[str] = frozenset(_normalise_key(key) for key in FORBIDDEN_KEYS)
+#: The same keys come back with every save (a routine's id, "place"...): each is normalised once. Bounded,
+#: so a document full of odd keys cannot grow it.
+_normalised_key = functools.lru_cache(maxsize=4096)(_normalise_key)
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
@@ -115,6 +119,8 @@ class Record:
     attributes: dict[str, Any]
     version: int
     updated_at: datetime
+    #: The document's text as stored, when the store has it: a save of the same text is skipped.
+    text: str | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -207,7 +213,8 @@ def encode_document(attributes: Mapping[str, Any], where: str) -> str:
     if not isinstance(attributes, Mapping):
         raise StoreError(f"Not saving to {where}: attributes must be a dict, not {type(attributes).__name__}")
     try:
-        _check_value(attributes, "attributes", where)
+        if _has_problem(attributes):
+            _check_value(attributes, "attributes", where)  # names the problem (and raises)
         text = json.dumps(attributes, allow_nan=False, ensure_ascii=False, separators=(",", ":"))
     except (TypeError, ValueError, RecursionError) as error:
         raise StoreError(f"Not saving to {where}: attributes are not JSON-serialisable ({error})") from error
@@ -216,6 +223,28 @@ def encode_document(attributes: Mapping[str, Any], where: str) -> str:
         raise StoreError(f"Not saving to {where}: the document is {size} bytes (limit {MAX_DOCUMENT_BYTES}, "
                          "set by DynamoDB's 400 KB item limit)")
     return text
+
+
+#: Values that can hold no key and no text: nothing in them to check.
+_LEAVES: frozenset[type] = frozenset({int, float, bool, type(None)})
+
+
+def _has_problem(value: object) -> bool:
+    """Whether :func:`_check_value` would refuse ``value``: the same rules, told without building an
+    error path for every key, since nearly every document saved has no problem at all."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            if not isinstance(key, str) or "\x00" in key or _normalised_key(key) in _FORBIDDEN_NORMALISED:
+                return True
+            if type(item) not in _LEAVES and _has_problem(item):
+                return True
+    elif isinstance(value, list | tuple):
+        for item in value:
+            if type(item) not in _LEAVES and _has_problem(item):
+                return True
+    return False
 
 
 def _check_value(value: object, path: str, where: str) -> None:
@@ -341,7 +370,8 @@ class Store(AbstractPersistenceAdapter):
         """The requesting user's document, ``{}`` for someone new; remembers the version for the save."""
         user_id = user_id_of(request_envelope)
         record = self.read(user_id)
-        self._read_versions.last = (user_id, None if record is None else record.version)
+        self._read_versions.last = (user_id, None, None) if record is None else (
+            user_id, record.version, record.text)
         return {} if record is None else record.attributes
 
     def save_attributes(self, request_envelope: RequestEnvelope, attributes: dict[str, object]) -> None:
@@ -349,19 +379,26 @@ class Store(AbstractPersistenceAdapter):
 
         Raises :class:`StoreConflict` when someone else wrote in between, and :class:`StoreError` when
         the document breaks a rule (see :func:`encode_document`); either way the stored state is kept.
+        A document whose text is the one read (nothing changed) is not written at all: that request
+        changed nothing, so it cannot lose anyone's change, whatever was written since the read.
         """
         user_id = user_id_of(request_envelope)
         text = encode_document(attributes, self.where)
         last = getattr(self._read_versions, "last", None)
-        version = last[1] if last is not None and last[0] == user_id else -1
+        if last is not None and last[0] == user_id:
+            version = last[1]
+            if last[2] is not None and last[2] == text:
+                return
+        else:
+            version = -1
         new_version = self.write(user_id, text, version)
-        self._read_versions.last = (user_id, new_version)
+        self._read_versions.last = (user_id, new_version, text)
 
     def delete_attributes(self, request_envelope: RequestEnvelope) -> None:
         """Forget the requesting user entirely (deleting twice is harmless)."""
         user_id = user_id_of(request_envelope)
         self.delete(user_id)
-        self._read_versions.last = (user_id, None)
+        self._read_versions.last = (user_id, None, None)
 
     # -- for the skill, the CLI and tests -------------------------------------------------------
 

@@ -115,7 +115,8 @@ class SQLiteStore(Store):
             ).fetchone()
         if row is None:
             return None
-        return Record(user_id, decode_document(row[0], self.where), int(row[1]), _parse_stamp(row[2]))
+        text = row[0] if isinstance(row[0], str) else None
+        return Record(user_id, decode_document(row[0], self.where), int(row[1]), _parse_stamp(row[2]), text)
 
     def write(self, user_id: str, text: str, version: int | None) -> int:
         stamp = _stamp(now())

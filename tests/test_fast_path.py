@@ -1,0 +1,307 @@
+"""The throughput cuts of issue 14 change no answer, no refusal and no stored document.
+
+Each cut is compared with what it replaced: the compiled response writer with ask-sdk-core's
+``DefaultSerializer.serialize``; the save that skips an unchanged document with a save that always
+writes; the health-information guard's quick test with the full check that names the problem; the
+memoised certificate-URL check with the check itself. The app-level comparisons run two real apps side
+by side, one with the old pieces put back, over every request Amazon signed and whole routines, and
+require byte-identical answers.
+"""
+
+from __future__ import annotations
+
+import base64
+import decimal
+import json
+from dataclasses import replace
+from datetime import UTC, date, datetime
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+import pytest
+import signed_requests
+from ask_sdk_core.serialize import DefaultSerializer
+from ask_sdk_model import Response, ResponseEnvelope
+from ask_sdk_model.ui import PlayBehavior, SimpleCard, SsmlOutputSpeech
+from flask import Flask
+from footwork.skill import stores
+from footwork.skill.app import create_app
+from footwork.skill.dev.envelopes import Conversation, SlotValue
+from footwork.skill.response_writer import write_response
+from footwork.skill.stores import Record, StoreConflict, StoreError, encode_document
+from footwork.skill.stores.sqlite import SQLiteStore
+from footwork.skill.verify import CERTIFICATE_CACHE_SIZE, RequestVerifier, VerificationError
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+SDK = DefaultSerializer()
+
+
+# --- two apps side by side: the old pieces, and the fast path -----------------------------------------
+
+
+class AlwaysWriting(SQLiteStore):
+    """The SQLite store as it was before the cut: every save writes, changed or not."""
+
+    def read(self, user_id: str) -> Record | None:
+        record = super().read(user_id)
+        return None if record is None else replace(record, text=None)
+
+
+def _pair(tmp_path: Path) -> tuple[Flask, Flask]:
+    """The app with the SDK's serializer and an always-writing store (before), and the app as it is."""
+    config = {"FOOTWORK_VERIFY": False, "FOOTWORK_DEV": False}
+    old = create_app({**config, "FOOTWORK_DB": str(tmp_path / "old.sqlite3")})
+    new = create_app({**config, "FOOTWORK_DB": str(tmp_path / "new.sqlite3")})
+    state = old.extensions["footwork"]
+    state.write_response = SDK.serialize
+    always = AlwaysWriting(tmp_path / "old.sqlite3")
+    state.persistence = always
+    state.skill.persistence_adapter = always  # what CustomSkill.invoke gives each request
+    return old, new
+
+
+def _both(old: Flask, new: Flask, body: bytes) -> dict[str, Any] | None:
+    answers = [app.test_client().post("/alexa", data=body, content_type="application/json")
+               for app in (old, new)]
+    assert answers[1].status_code == answers[0].status_code
+    assert answers[1].get_data() == answers[0].get_data()
+    return answers[1].get_json() if answers[1].status_code == 200 else None
+
+
+def test_the_old_store_of_the_comparison_writes_every_save(tmp_path: Path) -> None:
+    always, store = AlwaysWriting(tmp_path / "old.sqlite3"), SQLiteStore(tmp_path / "new.sqlite3")
+    for each in (always, store):
+        each.save_attributes(_Envelope(PERSON), {"streak": 2})
+        for _ in range(3):
+            each.save_attributes(_Envelope(PERSON), each.get_attributes(_Envelope(PERSON)))
+    versions = [each.read(PERSON).version for each in (always, store)]  # type: ignore[union-attr]
+    assert versions == [4, 1]
+
+
+@pytest.mark.parametrize("name", signed_requests.params())
+def test_every_recorded_request_gets_the_same_answer_on_the_fast_path(name: str, tmp_path: Path) -> None:
+    old, new = _pair(tmp_path)
+    body = signed_requests.load(name).body
+    for _ in range(3):  # new person, then known: progress read back, saves of unchanged documents
+        _both(old, new, body)
+
+
+def test_whole_routines_get_the_same_answers_on_the_fast_path(tmp_path: Path) -> None:
+    old, new = _pair(tmp_path)
+    catalog = new.extensions["footwork"].catalog
+    talk = Conversation()
+    script: list[tuple[str, dict[str, SlotValue | None] | None]] = [
+        ("AMAZON.HelpIntent", None), ("ListRoutinesIntent", None)]
+    for routine in catalog.routines:
+        slot = SlotValue(routine.title, routine.id, routine.title)
+        script += [("DescribeRoutineIntent", {"routine": slot}), ("AMAZON.YesIntent", None),
+                   ("AMAZON.NextIntent", None), ("AMAZON.RepeatIntent", None),
+                   ("AMAZON.PreviousIntent", None), ("AMAZON.PauseIntent", None),
+                   ("AMAZON.ResumeIntent", None), ("AMAZON.StopIntent", None),
+                   ("StartRoutineIntent", {"routine": slot, "level": None}), ("AMAZON.NoIntent", None)]
+        # To the end of the routine, and once more past it: completions are recorded and celebrated.
+        script += [("AMAZON.NextIntent", None)] * 60
+        script += [("StartRoutineIntent", {"routine": slot, "level": None}), ("AMAZON.FallbackIntent", None)]
+    script += [("AMAZON.CancelIntent", None)]
+    for intent, slots in script:
+        if not talk.open:
+            answer = _both(old, new, json.dumps(talk.launch()).encode())
+            assert answer is not None
+            talk.receive(answer)
+        answer = _both(old, new, json.dumps(talk.intent(intent, slots)).encode())
+        assert answer is not None
+        talk.receive(answer)
+    _both(old, new, json.dumps(talk.session_ended()).encode())
+
+
+# --- the response writer ------------------------------------------------------------------------------
+
+
+class Colour(Enum):
+    RED = "red"
+
+
+class Label(str):
+    pass
+
+
+def _envelope() -> ResponseEnvelope:
+    speech = SsmlOutputSpeech(ssml="<speak>Hi</speak>", play_behavior=PlayBehavior.REPLACE_ALL)
+    response = Response(output_speech=speech, card=SimpleCard(title="T", content=None),
+                        should_end_session=False)
+    return ResponseEnvelope(version="1.0", response=response, user_agent="ua",
+                            session_attributes={"place": {"routine": "heel", "set": 2}, "none": None})
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        None, "text", 3, 2.5, True, b"bytes", Label("a str subclass"), [1, "a", None], (1, (2, 3)),
+        datetime(2026, 12, 3, 15, 0, tzinfo=UTC), date(2026, 12, 3), Colour.RED, PlayBehavior.ENQUEUE,
+        decimal.Decimal("4"), decimal.Decimal("4.5"), {"k": [Colour.RED, {"d": date(2020, 1, 2)}]},
+        _envelope(),
+    ],
+    ids=lambda value: type(value).__name__,
+)
+def test_the_response_writer_writes_what_the_sdk_serializer_writes(value: Any) -> None:
+    ours, theirs = write_response(value), SDK.serialize(value)
+    assert ours == theirs and type(ours) is type(theirs)
+    if value is not None and not isinstance(value, bytes | tuple):
+        assert json.dumps(ours) == json.dumps(theirs)  # key order included
+
+
+def test_a_value_the_sdk_cannot_serialise_fails_the_same_way() -> None:
+    with pytest.raises(AttributeError):
+        SDK.serialize(object())
+    with pytest.raises(AttributeError):
+        write_response(object())
+
+
+# --- the health-information guard --------------------------------------------------------------------
+
+_KEYS = st.sampled_from(
+    ["place", "routines", "heel-raises", "done", "painLevel", "pain", "Pain_Score", "INJURY", "symptoms",
+     "medical-history", "health status", "ok\x00", "streak", "painless", "conditioning"])
+_LEAF = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False),
+                  st.sampled_from(["a", "2026-12-03", "Zo\x00e", ""]))
+_DOCUMENT = st.recursive(
+    _LEAF,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4),
+        st.dictionaries(st.one_of(_KEYS, st.integers(0, 3)), inner, max_size=4),
+    ),
+    max_leaves=20,
+)
+
+
+def _refused(document: Any) -> str | None:
+    try:
+        stores._check_value(document, "attributes", "here")
+    except StoreError as error:
+        return str(error)
+    return None
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.dictionaries(st.one_of(_KEYS, st.integers(0, 3)), _DOCUMENT, max_size=5))
+def test_the_quick_guard_refuses_exactly_what_the_full_check_refuses(document: dict[Any, Any]) -> None:
+    refused = _refused(document)
+    assert stores._has_problem(document) == (refused is not None)
+    if refused is not None:
+        with pytest.raises(StoreError) as raised:
+            encode_document(document, "here")
+        assert str(raised.value) == refused  # the full check's words, naming the place
+
+
+def test_the_guard_still_refuses_a_document_that_contains_itself() -> None:
+    loop: dict[str, Any] = {}
+    loop["self"] = [loop]
+    with pytest.raises(StoreError, match="not JSON-serialisable"):
+        encode_document(loop, "here")
+
+
+# --- a save that changes nothing writes nothing -------------------------------------------------------
+
+
+class _Envelope:
+    """The least of a request envelope the store reads: the user id, where Alexa puts it."""
+
+    def __init__(self, user_id: str) -> None:
+        user = type("User", (), {"user_id": user_id})()
+        system = type("System", (), {"user": user})()
+        self.context = type("Context", (), {"system": system})()
+        self.session = None
+
+
+PERSON = "amzn1.ask.account.FASTPATH"
+
+
+def test_saving_the_document_as_read_writes_nothing(tmp_path: Path) -> None:
+    store = SQLiteStore(tmp_path / "store.sqlite3")
+    store.save_attributes(_Envelope(PERSON), {"streak": 2, "routines": {"heel": ["2026-12-01"]}})
+    written = store.read(PERSON)
+    assert written is not None
+
+    attributes = store.get_attributes(_Envelope(PERSON))
+    store.save_attributes(_Envelope(PERSON), attributes)
+
+    assert store.read(PERSON) == written  # same version, same time of the last write
+
+
+def test_a_changed_document_is_written_over_the_version_read(tmp_path: Path) -> None:
+    store = SQLiteStore(tmp_path / "store.sqlite3")
+    store.save_attributes(_Envelope(PERSON), {"streak": 2})
+    attributes = store.get_attributes(_Envelope(PERSON))
+    attributes["streak"] = 3
+    store.save_attributes(_Envelope(PERSON), attributes)
+    record = store.read(PERSON)
+    assert record is not None and record.attributes == {"streak": 3} and record.version == 2
+
+
+def test_a_change_over_someone_elses_newer_write_still_conflicts(tmp_path: Path) -> None:
+    mine, theirs = SQLiteStore(tmp_path / "store.sqlite3"), SQLiteStore(tmp_path / "store.sqlite3")
+    mine.save_attributes(_Envelope(PERSON), {"streak": 2})
+    attributes = mine.get_attributes(_Envelope(PERSON))
+    theirs.save_attributes(_Envelope(PERSON), {**theirs.get_attributes(_Envelope(PERSON)), "streak": 5})
+
+    attributes["streak"] = 3
+    with pytest.raises(StoreConflict):
+        mine.save_attributes(_Envelope(PERSON), attributes)
+    record = mine.read(PERSON)
+    assert record is not None and record.attributes == {"streak": 5}
+
+
+def test_an_unchanged_save_after_someone_elses_write_keeps_their_write(tmp_path: Path) -> None:
+    mine, theirs = SQLiteStore(tmp_path / "store.sqlite3"), SQLiteStore(tmp_path / "store.sqlite3")
+    mine.save_attributes(_Envelope(PERSON), {"streak": 2})
+    attributes = mine.get_attributes(_Envelope(PERSON))
+    theirs.save_attributes(_Envelope(PERSON), {**theirs.get_attributes(_Envelope(PERSON)), "streak": 5})
+
+    mine.save_attributes(_Envelope(PERSON), attributes)  # changed nothing: nothing to lose, nothing written
+
+    record = mine.read(PERSON)
+    assert record is not None and record.attributes == {"streak": 5} and record.version == 2
+
+
+def test_a_save_after_forgetting_the_person_writes_again(tmp_path: Path) -> None:
+    store = SQLiteStore(tmp_path / "store.sqlite3")
+    store.save_attributes(_Envelope(PERSON), {"streak": 2})
+    attributes = store.get_attributes(_Envelope(PERSON))
+    store.delete_attributes(_Envelope(PERSON))
+    store.save_attributes(_Envelope(PERSON), attributes)
+    assert store.get_by_user_id(PERSON) == {"streak": 2}
+
+
+# --- the certificate URL, checked once per URL ----------------------------------------------------------
+
+
+def _verifier() -> RequestVerifier:
+    def no_download(url: str) -> bytes:
+        raise AssertionError("no download expected")
+
+    return RequestVerifier(fetch_certificate=no_download, trust_roots=[])
+
+
+def _headers(url: str) -> dict[str, str]:
+    return {"SignatureCertChainUrl": url, "Signature-256": base64.b64encode(bytes(256)).decode()}
+
+
+def test_a_refused_certificate_url_is_refused_on_every_request() -> None:
+    verifier = _verifier()
+    for _ in range(3):
+        with pytest.raises(VerificationError, match="host must be s3.amazonaws.com"):
+            verifier.verify(_headers("https://evil.example/echo.api/cert.pem"), b"{}")
+    assert len(verifier._normal_urls) == 0
+
+
+def test_remembered_certificate_urls_are_bounded() -> None:
+    verifier = _verifier()
+    body = b'{"request": {"timestamp": "2000-01-01T00:00:00Z"}}'
+    for number in range(CERTIFICATE_CACHE_SIZE * 3):
+        url = f"https://s3.amazonaws.com/echo.api/../echo.api/cert-{number}.pem"
+        for _ in range(2):  # the second time from memory: refused at the same later step
+            with pytest.raises(VerificationError, match="timestamp"):
+                verifier.verify(_headers(url), body)
+    assert len(verifier._normal_urls) == CERTIFICATE_CACHE_SIZE

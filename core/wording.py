@@ -81,6 +81,11 @@ def of(n: int, total: int) -> str:
     return f"{number_words(n)} of {number_words(total)}"
 
 
+def counted(count: int, noun: str) -> str:
+    """``1 exercise``, ``3 exercises``: a count in digits, for cards and lists read on a screen."""
+    return f"{count} {noun}" + ("" if count == 1 else "s")
+
+
 def spoken_list(items: list[str], conjunction: str = "and") -> str:
     if len(items) <= 1:
         return "".join(items)

@@ -7,7 +7,14 @@ from __future__ import annotations
 from ask_sdk_model import Response
 from footwork.core import Level, Routine
 from footwork.core.narration import planned_seconds
-from footwork.core.wording import mid_sentence, number_words, spoken_list, spoken_minutes, spoken_needs
+from footwork.core.wording import (
+    counted,
+    mid_sentence,
+    number_words,
+    spoken_list,
+    spoken_minutes,
+    spoken_needs,
+)
 
 from . import level_policy, slots
 from . import progress as memory
@@ -44,7 +51,9 @@ class ListRoutines(Handler):
             parts.append(f"{title}, {spoken_minutes(_seconds(turn, routine, level))}")
         count = len(parts)
         noun = "routine" if count == 1 else "routines"
-        card = "\n".join(f"{r.title} ({len(r.exercises)} exercises)" for r in turn.catalog.routines)
+        card = "\n".join(
+            f"{r.title} ({counted(len(r.exercises), 'exercise')})" for r in turn.catalog.routines
+        )
         return ask(turn, f"I have {number_words(count)} {noun}: {'; '.join(parts)}. Which would you like?",
                    "Which routine would you like to start?", ("Routines", card))
 

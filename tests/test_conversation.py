@@ -962,3 +962,11 @@ def test_titles_inside_a_sentence_are_lowered_and_keep_their_capital_at_its_star
     assert "Heel raises. One exercise" in " ".join(heard)  # the intro starts a sentence with it
     for speech in heard:
         assert not inside.search(speech), inside.search(speech)
+
+
+def test_the_routines_card_counts_one_exercise_in_the_singular(server: LiveServer) -> None:
+    person = Person(server)
+    person.say("how long is it")
+    card = person.last["response"]["card"]["content"]
+    assert "Heel raises (1 exercise)" in card.splitlines()
+    assert "Ankle strengthening (7 exercises)" in card.splitlines()

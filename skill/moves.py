@@ -10,7 +10,6 @@ from ask_sdk_model import Response
 from footwork.core import Level, Routine, routine_ref
 from footwork.core.levels import level_for
 from footwork.core.narration import Mode
-from footwork.core.paging import READY_PROMPT
 from footwork.core.timeline import Cue
 from footwork.core.wording import mid_sentence, number_words, spoken_list, where_words
 
@@ -18,7 +17,18 @@ from . import level_policy
 from . import progress as memory
 from .identity import MEDICAL_ADVICE
 from .place import Place, moved, place_at, start_of
-from .replies import GO_ON, HURT_OPTIONS, ask, escape, narration_for, speak_index, speak_page, tell, where
+from .replies import (
+    GO_ON,
+    HURT_OPTIONS,
+    ask,
+    escape,
+    narration_for,
+    ready_for,
+    speak_index,
+    speak_page,
+    tell,
+    where,
+)
 from .turn import HURT, Turn
 
 
@@ -196,11 +206,3 @@ def getting_there(before: tuple[Cue, ...], due: Place) -> list[str]:
     elif said and before and before[0].position.exercise == due.exercise:
         said.pop()  # the page starts with the opening
     return said[::-1]
-
-
-def ready_for(prompt: str | None) -> str | None:
-    """What a page's prompt asks the person to be ready for ("you're lying down ..."), if it does."""
-    head, tail = READY_PROMPT.split("{ready}")
-    if prompt and prompt.startswith(head) and prompt.endswith(tail):
-        return prompt[len(head):len(prompt) - len(tail)]
-    return None

@@ -310,3 +310,28 @@ def test_help_mentions_the_pace(server: LiveServer) -> None:
     person.say("start heel raises")
     person.say("help")
     assert "slower for more time between counts" in person.heard
+
+
+# --- getting into position, hands-free ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("routine", ["ankle", "foot"])
+def test_hands_free_after_saying_ready_the_countdown_starts_at_once_not_after_seconds_of_silence(
+        server: LiveServer, routine: str) -> None:
+    # A hands-free page that ends "say ready when you're sitting" is followed by one that opens with
+    # the settle meant for going straight on: once the person has said ready, seconds of silence
+    # before "three, two, one" only sound as if they were not heard.
+    person = Person(server)
+    person.say("do it hands free")
+    person.say(f"start the {routine} routine at standard level")
+    after_ready = 0
+    while person.session_open:
+        asked_ready = person.reprompt.startswith("Say ready when")
+        person.say("ready")
+        if asked_ready:
+            after_ready += 1
+            body = person.ssml.removeprefix("<speak>")
+            assert not body.startswith("<break"), body[:120]
+            assert person.heard.startswith("three two one Begin."), person.heard[:120]
+    assert after_ready >= 1
+    assert [c["routine"] for c in person.stored()["completed"]] == [routine]

@@ -41,6 +41,7 @@ from .identity import DISCLAIMER, PAIN_FREE_LINE, SEE_A_PROFESSIONAL, SKILL_NAME
 from .moves import (
     change,
     come_back,
+    go_back,
     hold_place,
     keep_going,
     offer_routines,
@@ -358,7 +359,7 @@ class Previous(Handler):
             return speak_page(turn, part_before(narration, current))
         if index <= 0:
             return speak_index(turn, narration, 0, "This is the first part.")
-        return speak_index(turn, narration, index - 1)
+        return go_back(turn, narration, index - 1, place)
 
 
 class Repeat(Handler):

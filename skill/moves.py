@@ -9,14 +9,14 @@ from __future__ import annotations
 from ask_sdk_model import Response
 from footwork.core import Level, Routine, routine_ref
 from footwork.core.levels import level_for
-from footwork.core.narration import Mode
-from footwork.core.timeline import Cue
+from footwork.core.narration import Mode, Narration
+from footwork.core.timeline import Cue, moves_in
 from footwork.core.wording import mid_sentence, number_words, spoken_list, where_words
 
 from . import level_policy
 from . import progress as memory
 from .identity import MEDICAL_ADVICE
-from .place import Place, moved, place_at, start_of
+from .place import Place, moved, place_at, place_of_page, start_of
 from .replies import (
     GO_ON,
     HURT_OPTIONS,
@@ -142,6 +142,23 @@ def skip_exercise(turn: Turn, place: Place, lead: str) -> Response:
     if 1 <= due.exercise <= len(routine.exercises):
         lead = f"{lead} Next is {where(due, routine)}."
     return come_back(turn, due, lead)
+
+
+def go_back(turn: Turn, narration: Narration, index: int, now: Place) -> Response:
+    """Say page ``index``, going back to it from ``now`` (the place due), first getting the person
+    into its position where that differs from the one they are in.
+
+    A guided page opens with the counting ("Begin. Stand on your tiptoes"), its position set up by
+    the page before it; someone lying down for the ankle circles who says "go back" to the toe
+    walking needs to stand up first, and time to do it.
+    """
+    back = place_of_page(narration, index)
+    routine = narration.routine
+    exercises = routine.exercises
+    if (1 <= back.exercise <= len(exercises) and 1 <= now.exercise <= len(exercises)
+            and moves_in(exercises[back.exercise - 1], exercises[now.exercise - 1])):
+        return come_back(turn, back, f"Back to {where(back, routine)}.")
+    return speak_index(turn, narration, index)
 
 
 def hold_place(turn: Turn, place: Place, speech: str) -> Response:

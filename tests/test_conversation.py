@@ -185,6 +185,32 @@ def test_previous_goes_back_one_page_and_stops_at_the_first(server: LiveServer) 
     assert person.heard.startswith("This is the first part.")
 
 
+def test_go_back_to_an_exercise_in_another_position_first_gets_the_person_into_it(server: LiveServer) -> None:
+    # Lying down for the ankle circles, "go back" to the toe walking: its page opens "Begin. Stand on
+    # your tiptoes", so the person is first told to stand up, and the walking waits for "ready".
+    person = Person(server)
+    person.say("start the foot routine at first time level")
+    for _ in range(4):
+        person.say("ready")
+    assert person.said_last.exercise == 3  # ankle circles, lying down
+    person.say("go back")
+    assert person.heard.startswith("Back to toe walking.")
+    assert "Stand up" in person.heard and person.heard.endswith("When you're standing, say ready.")
+    assert "tiptoes" not in person.heard and person.said_last is None
+    assert person.place.exercise == 2
+    person.say("ready")
+    assert person.said_last.exercise == 2 and person.heard.startswith("Begin. Stand on your tiptoes")
+    # Within one position, going back says the page at once, as before.
+    person = Person(server)
+    person.say("start the ankle routine at first time level")
+    for phrase in ("ready", "ready", "next", "ready", "next"):
+        person.say(phrase)
+    assert person.said_last.exercise == 4  # turn your feet in and out, sitting
+    person.say("go back")
+    assert person.said_last.exercise == 3
+    assert person.heard.startswith("Begin. Make two small clockwise circles")
+
+
 def test_repeat_says_the_same_page_again(server: LiveServer) -> None:
     person = Person(server)
     person.say("start ankle at standard level")

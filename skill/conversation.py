@@ -286,6 +286,14 @@ class Wait(Handler):
             return ask(turn, f"Take your time. {HURT_OPTIONS}", HURT_OPTIONS)
         memory.save_place(turn.progress, place, turn.today)
         turn.save_progress()
+        last = turn.last
+        if last is not None and last.mode == "hands-free":
+            # A hands-free page runs minutes, and "wait" may have cut into it: "ready" goes on after
+            # the whole page, so say how to do again the part that was cut short.
+            again = f"repeat to go back to {where(last, turn.routine(last))}"
+            return ask(turn, f"Take your time. Say ready when you want to go on, or {again}.",
+                       f"Say ready when you want to go on, {again}, or stop to finish for today. "
+                       "I'll keep your place.")
         return ask(turn, "Take your time. Say ready when you want to go on.",
                    "Say ready when you want to go on, or stop to finish for today. I'll keep your place.")
 

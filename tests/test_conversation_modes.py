@@ -335,3 +335,21 @@ def test_hands_free_after_saying_ready_the_countdown_starts_at_once_not_after_se
             assert person.heard.startswith("three two one Begin."), person.heard[:120]
     assert after_ready >= 1
     assert [c["routine"] for c in person.stored()["completed"]] == [routine]
+
+
+def test_waiting_in_a_hands_free_page_offers_to_go_back_to_where_that_page_began(server: LiveServer) -> None:
+    # "Alexa, wait" may cut into a page minutes long, and "ready" goes on after the whole page: the
+    # answer says how to do that part again, and "repeat" does it.
+    person = Person(server)
+    person.say("do it hands free")
+    person.say("start the ankle routine at first time level")
+    person.say("ready")
+    begun, due = person.said_last, person.place
+    assert begun.exercise == 3 and due.exercise > 3
+    person.say("hang on")
+    assert person.heard == ("Take your time. Say ready when you want to go on, "
+                            "or repeat to go back to seated ankle circles.")
+    assert person.session_open and person.place == due and person.stored_place() == due
+    person.say("repeat")
+    assert person.said_last == begun and "Make two small clockwise circles" in person.heard
+    assert person.place == due

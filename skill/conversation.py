@@ -175,7 +175,10 @@ class LevelChange(Handler):
                 return keep_going(turn, f"This routine has no {level.spoken} level, and we're at the "
                                         f"{really.spoken} level already.")
             return keep_going(turn, f"You're already at the {level.spoken} level.")
-        return change(turn, place, f"Okay, the {really.spoken} level.", level=really.value)
+        lead = f"Okay, the {really.spoken} level."
+        if level_for(routine, place.level_value) is Level.FIRST_TIME and really is not Level.FIRST_TIME:
+            lead = f"{lead} {level_policy.STEPPING_UP_EARLY}"
+        return change(turn, place, lead, level=really.value)
 
 
 class ModeChange(Handler):

@@ -542,6 +542,24 @@ def test_harder_on_a_routine_without_ranges_never_claims_it_has_one_level_as_eas
     assert person.place.level == "first-time"
 
 
+def test_making_it_harder_while_the_routine_is_new_gives_the_articles_advice_with_the_choice(
+        server: LiveServer) -> None:
+    # The first-time level is a couple of each, then a day or two's wait: a person may still ask for
+    # more, and gets it, with that advice and the pain-free line said once.
+    person = Person(server)
+    person.say("start the foot routine")
+    assert person.place.level == "first-time"
+    person.say("ready")
+    person.say("make it harder")
+    assert person.place.level == "gentle" and person.session_open
+    assert person.heard.startswith("Okay, the gentle level. While it's new to you, the advice is only a "
+                                   "couple of each, then a day or two's wait;")
+    assert "stop if anything hurts" in person.heard
+    person.say("make it harder")
+    assert person.place.level == "standard"
+    assert "a day or two" not in person.heard
+
+
 def test_a_level_change_back_to_a_page_in_another_position_first_gets_the_person_back_into_it(
         server: LiveServer) -> None:
     # The roll back page ends "lie down with a towel"; easier goes back to the roll back, standing.

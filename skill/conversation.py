@@ -344,7 +344,9 @@ class Next(Handler):
             return offer_routines(turn, "You're not in a routine right now. ")
         if turn.state == HURT:
             current = turn.current or place
-            return skip_exercise(turn, current, "Okay, we'll leave that one out.")
+            # Before the first exercise nothing is left out: "yes" goes on to it.
+            left_out = "Okay, we'll leave that one out." if current.exercise >= 1 else "Okay."
+            return skip_exercise(turn, current, left_out)
         if turn.state == CONFIRM_RESUME:
             return come_back(turn, place, "Okay, carrying on.")
         if resumed:

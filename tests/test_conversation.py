@@ -355,6 +355,17 @@ def test_after_it_hurts_yes_skips_to_the_next_exercise(server: LiveServer) -> No
     assert person.session_open
 
 
+def test_after_it_hurts_during_the_intro_yes_goes_on_to_the_first_exercise_leaving_nothing_out(
+        server: LiveServer) -> None:
+    person = Person(server)
+    person.say("start the ankle routine")
+    person.say("my back hurts")
+    person.say("yes")
+    assert person.heard.startswith("Okay. Next is supported roll back.")
+    assert "leave" not in person.heard
+    assert person.place.exercise == 1 and person.session_open
+
+
 def test_skip_right_after_the_last_page_of_an_exercise_leaves_out_the_next_one_and_names_it(
         server: LiveServer) -> None:
     # The towel flex's right foot ended "On to exercise three: Seated ankle circles ... say ready when

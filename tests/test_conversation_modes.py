@@ -353,3 +353,23 @@ def test_waiting_in_a_hands_free_page_offers_to_go_back_to_where_that_page_began
     person.say("repeat")
     assert person.said_last == begun and "Make two small clockwise circles" in person.heard
     assert person.place == due
+
+
+@pytest.mark.parametrize(("routine", "lying"), [
+    ("ankle", "Place a rolled towel under the calf of your left leg."),
+    ("foot", "Hug your right knee to your chest."),
+])
+def test_hands_free_gives_twenty_seconds_to_get_down_onto_a_bed_or_the_floor(
+        server: LiveServer, routine: str, lying: str) -> None:
+    # From standing to lying down with a towel takes longer than the ten seconds of a settle in
+    # the same position: the packs give it twenty, silence and "three, two, one" together.
+    person = Person(server)
+    person.say("do it hands free")
+    person.say(f"start the {routine} routine at standard level")
+    while lying not in person.ssml:
+        assert person.session_open, f"never heard {lying!r}"
+        person.say("next")
+    after = person.ssml.split(lying, 1)[1].split("Begin.", 1)[0]
+    seconds = sum(float(n) / (1000 if unit == "ms" else 1)
+                  for n, unit in re.findall(r'<break time="([\d.]+)(ms|s)"/>', after))
+    assert "three" in after and seconds >= 18, after

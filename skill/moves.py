@@ -15,7 +15,7 @@ from footwork.core.wording import mid_sentence, number_words, spoken_list, where
 
 from . import level_policy
 from . import progress as memory
-from .identity import MEDICAL_ADVICE
+from .identity import MEDICAL_ADVICE, PAIN_FREE_LINE
 from .place import Place, moved, place_at, place_of_page, start_of
 from .replies import (
     GO_ON,
@@ -141,6 +141,16 @@ def skip_exercise(turn: Turn, place: Place, lead: str) -> Response:
     due = Place(place.routine, place.level, place.mode, place.exercise + 1, part=0)
     if 1 <= due.exercise <= len(routine.exercises):
         lead = f"{lead} Next is {where(due, routine)}."
+    elif turn.state == HURT and due.exercise > len(routine.exercises):
+        # The last exercise hurt: no "well done, see you next time", no advice to do it every
+        # morning, and no routine recorded as done (it was not, and the next level would follow).
+        memory.forget_place(turn.progress)
+        turn.save_progress()
+        turn.place = None
+        turn.last = None
+        turn.state = None
+        return tell(turn, f"{lead} That was the last one, so we'll stop there for today. {PAIN_FREE_LINE} "
+                          "Take care.")
     return come_back(turn, due, lead)
 
 

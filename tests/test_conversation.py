@@ -355,6 +355,25 @@ def test_after_it_hurts_yes_skips_to_the_next_exercise(server: LiveServer) -> No
     assert person.session_open
 
 
+@pytest.mark.parametrize("answer", ["yes", "skip"])
+def test_after_it_hurts_in_the_last_exercise_skipping_it_ends_without_recording_the_routine_done(
+        server: LiveServer, answer: str) -> None:
+    # "Skip this last exercise and finish?" "Yes.": no "well done, see you next time", no advice to
+    # do it every morning, and no routine recorded as finished, so no step up to follow from it.
+    person = Person(server)
+    person.say("start heel raises")
+    person.say("ready")
+    person.say("that hurts")
+    assert "skip this last exercise" in person.heard
+    person.say(answer)
+    assert not person.session_open
+    assert person.heard.startswith("Okay, we'll leave ")
+    assert "stop there for today" in person.heard and PAIN_FREE_LINE in person.heard
+    assert "Well done" not in person.heard and "every morning" not in person.heard
+    assert "completed" not in person.stored() and person.stored_place() is None
+    assert set(person.stored()) <= STORED_KEYS
+
+
 def test_after_it_hurts_during_the_intro_yes_goes_on_to_the_first_exercise_leaving_nothing_out(
         server: LiveServer) -> None:
     person = Person(server)

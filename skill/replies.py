@@ -28,7 +28,7 @@ CARD_LIMIT = 8000
 GO_ON = "Say ready when you want to go on."
 
 #: What can be done once something hurt: never a prompt to carry on with the exercise.
-HURT_OPTIONS = "Say skip to go on to the next exercise, or stop to end for today."
+HURT_OPTIONS = "Say skip to leave this exercise out, or stop to end for today."
 
 ROUTINE_COMMANDS = (
     "Say ready to go on, wait to take your time, repeat to hear that again, make it easier or harder, "

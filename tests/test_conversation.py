@@ -365,6 +365,7 @@ def test_after_it_hurts_in_the_last_exercise_skipping_it_ends_without_recording_
     person.say("ready")
     person.say("that hurts")
     assert "skip this last exercise" in person.heard
+    assert "next exercise" not in person.reprompt and person.reprompt.startswith("Say skip to leave")
     person.say(answer)
     assert not person.session_open
     assert person.heard.startswith("Okay, we'll leave ")

@@ -31,7 +31,7 @@ from ask_sdk_model import Response
 from footwork.core import Catalog, Level, Routine
 from footwork.core.levels import has_levels, level_for
 from footwork.core.movement import Pace
-from footwork.core.narration import Mode
+from footwork.core.narration import Mode, planned_seconds
 from footwork.core.wording import mid_sentence, number_words, spoken_list
 
 from . import level_policy, slots
@@ -238,6 +238,14 @@ class PaceChange(Handler):
             return offer_routines(turn, f"{what} ")
         if turn.state == HURT:
             return keep_going(turn, what)
+        routine = turn.routine(place)
+        if pace == "slow" and (planned_seconds(routine, place.level_value, place.mode_value, "slow")
+                               == planned_seconds(routine, place.level_value, place.mode_value, "normal")):
+            # Toe walking is timed walks and rests, nothing counted: "more time for each count" would
+            # promise a change the person never hears.
+            return keep_going(turn, f"Okay, I'll count more slowly from now on. {escape(routine.title)} "
+                                    "has no counts, so it keeps the article's timings. Say wait whenever you "
+                                    "need more time.")
         return change(turn, place, what)
 
 

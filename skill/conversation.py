@@ -392,6 +392,10 @@ class Repeat(Handler):
             return offer_routines(turn, "You're not in a routine right now. ")
         if turn.state == HURT:
             return Hurt(self.catalog).answer(turn)
+        if turn.last is None:
+            # Nothing of the routine said since coming back, skipping or changing level: what was
+            # said is how to get into position, so that is said again, not the counting begun.
+            return come_back(turn, place, "")
         return speak_page(turn, turn.current or place)
 
 

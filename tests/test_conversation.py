@@ -716,6 +716,27 @@ def test_coming_back_says_what_to_get_ready_for_before_any_counting(server: Live
     assert pages_heard(person, "ankle", Level.STANDARD) == 2
 
 
+@pytest.mark.parametrize("move", ["ask foot work to carry on", "skip", "make it easier"])
+def test_say_that_again_before_ready_repeats_how_to_get_into_position_not_the_counting(
+        server: LiveServer, move: str) -> None:
+    # Coming back, skipping on or changing level ends "when you're lying down ..., say ready": a
+    # person who did not catch it and says "say that again" hears it again, and no "Begin" yet.
+    person = Person(server)
+    person.say("start ankle at standard level")
+    person.say("ready")
+    if move.startswith("ask"):
+        person.say("stop")
+    person.say(move)
+    asked = person.heard
+    assert asked.endswith("say ready.") and "Begin" not in asked
+    person.say("say that again")
+    assert person.session_open and "Begin" not in person.heard and person.said_last is None
+    assert person.heard.endswith(asked[asked.rindex("When "):])
+    due = person.place
+    person.say("ready")
+    assert person.heard.startswith("Begin.") and person.said_last == due
+
+
 def test_skipping_on_and_coming_back_say_how_to_get_into_position_not_only_what_to_be_ready_for(
         server: LiveServer) -> None:
     # From the floor (towel flex) to seated circles: "When you're sitting" alone left out the chair.

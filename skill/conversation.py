@@ -272,8 +272,12 @@ class Hurt(Handler):
         turn.save_progress()
         turn.state = HURT
         if 1 <= current.exercise < len(routine.exercises):
-            offer = ("Do you want to skip this exercise and go on to the next one? "
-                     "Or say stop to end for today.")
+            this = "this exercise"
+            if current.mode == "hands-free":
+                # A hands-free page runs through several exercises, and which one hurt is not known:
+                # name the one that would be left out, so the person can choose knowing it.
+                this = escape(mid_sentence(routine.exercises[current.exercise - 1].name))
+            offer = f"Do you want to skip {this} and go on to the next one? Or say stop to end for today."
         elif current.exercise == len(routine.exercises):
             offer = "Do you want to skip this last exercise and finish? Or say stop to end for today."
         elif current.exercise == 0:

@@ -389,3 +389,19 @@ def test_hands_free_gives_twenty_seconds_to_get_down_onto_a_bed_or_the_floor(
     seconds = sum(float(n) / (1000 if unit == "ms" else 1)
                   for n, unit in re.findall(r'<break time="([\d.]+)(ms|s)"/>', after))
     assert "three" in after and seconds >= 18, after
+
+
+def test_it_hurting_in_a_hands_free_page_names_the_exercise_a_skip_would_leave_out(
+        server: LiveServer) -> None:
+    # A hands-free page runs through several exercises: "skip this exercise" would not say which.
+    person = Person(server)
+    person.say("do it hands free")
+    person.say("start the ankle routine at first time level")
+    person.say("ready")
+    assert person.said_last.exercise == 3
+    person.say("ouch")
+    assert "Do you want to skip seated ankle circles and go on to the next one?" in person.heard
+    person.say("skip")
+    assert person.heard.startswith(
+        "Okay, we'll leave out seated ankle circles. Next is turn your feet in and out.")
+    assert person.place.exercise == 4

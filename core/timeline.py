@@ -489,7 +489,8 @@ def _exercise(b: _Builder, exercise: Exercise, index: int, total: int, previous:
     moving = moves_in(exercise, previous)
     # A change of position ends the page after the words saying what to do, so those words join the
     # page before; otherwise the exercise is a page of its own from its first word.
-    b.mark("step" if moving else "exercise", exercise.name)
+    # Named by its number too: "say next for turn your feet in and out" is heard as an instruction.
+    b.mark("step" if moving else "exercise", f"exercise {number_words(index)}, {mid_sentence(exercise.name)}")
 
     say = functools.partial(b.say, kind="transition")
     say(_opening(exercise, index, total))

@@ -31,7 +31,7 @@ from ask_sdk_model import Response
 from footwork.core import Catalog, Level, Routine
 from footwork.core.levels import has_levels, level_for
 from footwork.core.movement import Pace
-from footwork.core.narration import Mode
+from footwork.core.narration import Mode, planned_seconds
 from footwork.core.wording import mid_sentence, number_words, spoken_list
 
 from . import level_policy, slots
@@ -41,6 +41,7 @@ from .identity import DISCLAIMER, PAIN_FREE_LINE, SEE_A_PROFESSIONAL, SKILL_NAME
 from .moves import (
     change,
     come_back,
+    go_back,
     hold_place,
     keep_going,
     offer_routines,
@@ -174,7 +175,10 @@ class LevelChange(Handler):
                 return keep_going(turn, f"This routine has no {level.spoken} level, and we're at the "
                                         f"{really.spoken} level already.")
             return keep_going(turn, f"You're already at the {level.spoken} level.")
-        return change(turn, place, f"Okay, the {really.spoken} level.", level=really.value)
+        lead = f"Okay, the {really.spoken} level."
+        if level_for(routine, place.level_value) is Level.FIRST_TIME and really is not Level.FIRST_TIME:
+            lead = f"{lead} {level_policy.STEPPING_UP_EARLY}"
+        return change(turn, place, lead, level=really.value)
 
 
 class ModeChange(Handler):
@@ -234,6 +238,14 @@ class PaceChange(Handler):
             return offer_routines(turn, f"{what} ")
         if turn.state == HURT:
             return keep_going(turn, what)
+        routine = turn.routine(place)
+        if pace == "slow" and (planned_seconds(routine, place.level_value, place.mode_value, "slow")
+                               == planned_seconds(routine, place.level_value, place.mode_value, "normal")):
+            # Toe walking is timed walks and rests, nothing counted: "more time for each count" would
+            # promise a change the person never hears.
+            return keep_going(turn, f"Okay, I'll count more slowly from now on. {escape(routine.title)} "
+                                    "has no counts, so it keeps the article's timings. Say wait whenever you "
+                                    "need more time.")
         return change(turn, place, what)
 
 
@@ -260,8 +272,12 @@ class Hurt(Handler):
         turn.save_progress()
         turn.state = HURT
         if 1 <= current.exercise < len(routine.exercises):
-            offer = ("Do you want to skip this exercise and go on to the next one? "
-                     "Or say stop to end for today.")
+            this = "this exercise"
+            if current.mode == "hands-free":
+                # A hands-free page runs through several exercises, and which one hurt is not known:
+                # name the one that would be left out, so the person can choose knowing it.
+                this = escape(mid_sentence(routine.exercises[current.exercise - 1].name))
+            offer = f"Do you want to skip {this} and go on to the next one? Or say stop to end for today."
         elif current.exercise == len(routine.exercises):
             offer = "Do you want to skip this last exercise and finish? Or say stop to end for today."
         elif current.exercise == 0:
@@ -285,6 +301,14 @@ class Wait(Handler):
             return ask(turn, f"Take your time. {HURT_OPTIONS}", HURT_OPTIONS)
         memory.save_place(turn.progress, place, turn.today)
         turn.save_progress()
+        last = turn.last
+        if last is not None and last.mode == "hands-free":
+            # A hands-free page runs minutes, and "wait" may have cut into it: "ready" goes on after
+            # the whole page, so say how to do again the part that was cut short.
+            again = f"repeat to go back to {where(last, turn.routine(last))}"
+            return ask(turn, f"Take your time. Say ready when you want to go on, or {again}.",
+                       f"Say ready when you want to go on, {again}, or stop to finish for today. "
+                       "I'll keep your place.")
         return ask(turn, "Take your time. Say ready when you want to go on.",
                    "Say ready when you want to go on, or stop to finish for today. I'll keep your place.")
 
@@ -332,7 +356,9 @@ class Next(Handler):
             return offer_routines(turn, "You're not in a routine right now. ")
         if turn.state == HURT:
             current = turn.current or place
-            return skip_exercise(turn, current, "Okay, we'll leave that one out.")
+            # Before the first exercise nothing is left out: "yes" goes on to it.
+            left_out = "Okay, we'll leave that one out." if current.exercise >= 1 else "Okay."
+            return skip_exercise(turn, current, left_out)
         if turn.state == CONFIRM_RESUME:
             return come_back(turn, place, "Okay, carrying on.")
         if resumed:
@@ -358,7 +384,7 @@ class Previous(Handler):
             return speak_page(turn, part_before(narration, current))
         if index <= 0:
             return speak_index(turn, narration, 0, "This is the first part.")
-        return speak_index(turn, narration, index - 1)
+        return go_back(turn, narration, index - 1, place)
 
 
 class Repeat(Handler):
@@ -370,6 +396,10 @@ class Repeat(Handler):
             return offer_routines(turn, "You're not in a routine right now. ")
         if turn.state == HURT:
             return Hurt(self.catalog).answer(turn)
+        if turn.last is None:
+            # Nothing of the routine said since coming back, skipping or changing level: what was
+            # said is how to get into position, so that is said again, not the counting begun.
+            return come_back(turn, place, "")
         return speak_page(turn, turn.current or place)
 
 

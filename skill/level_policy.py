@@ -52,6 +52,12 @@ def step(routine: Routine, level: Level, direction: int) -> Level | None:
     return higher[0] if higher else None
 
 
+#: Said when a person asks for more while the routine is still new to them (its first-time level): the
+#: choice is theirs, and the article's advice goes with it.
+STEPPING_UP_EARLY = ("While it's new to you, the advice is only a couple of each, then a day or two's "
+                     "wait; so do only as many as you feel comfortable with, and stop if anything hurts.")
+
+
 def ending(level: Level, streak: int) -> str:
     """What is said after the last page, in line with the articles' advice."""
     if level is Level.FIRST_TIME:

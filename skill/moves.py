@@ -9,16 +9,26 @@ from __future__ import annotations
 from ask_sdk_model import Response
 from footwork.core import Level, Routine, routine_ref
 from footwork.core.levels import level_for
-from footwork.core.narration import Mode
-from footwork.core.paging import READY_PROMPT
-from footwork.core.timeline import Cue
+from footwork.core.narration import Mode, Narration
+from footwork.core.timeline import Cue, moves_in
 from footwork.core.wording import mid_sentence, number_words, spoken_list, where_words
 
 from . import level_policy
 from . import progress as memory
-from .identity import MEDICAL_ADVICE
-from .place import Place, moved, place_at, start_of
-from .replies import GO_ON, HURT_OPTIONS, ask, escape, narration_for, speak_index, speak_page, tell, where
+from .identity import MEDICAL_ADVICE, PAIN_FREE_LINE
+from .place import Place, moved, place_at, place_of_page, start_of
+from .replies import (
+    GO_ON,
+    HURT_OPTIONS,
+    ask,
+    escape,
+    narration_for,
+    ready_for,
+    speak_index,
+    speak_page,
+    tell,
+    where,
+)
 from .turn import HURT, Turn
 
 
@@ -131,7 +141,34 @@ def skip_exercise(turn: Turn, place: Place, lead: str) -> Response:
     due = Place(place.routine, place.level, place.mode, place.exercise + 1, part=0)
     if 1 <= due.exercise <= len(routine.exercises):
         lead = f"{lead} Next is {where(due, routine)}."
+    elif turn.state == HURT and due.exercise > len(routine.exercises):
+        # The last exercise hurt: no "well done, see you next time", no advice to do it every
+        # morning, and no routine recorded as done (it was not, and the next level would follow).
+        memory.forget_place(turn.progress)
+        turn.save_progress()
+        turn.place = None
+        turn.last = None
+        turn.state = None
+        return tell(turn, f"{lead} That was the last one, so we'll stop there for today. {PAIN_FREE_LINE} "
+                          "Take care.")
     return come_back(turn, due, lead)
+
+
+def go_back(turn: Turn, narration: Narration, index: int, now: Place) -> Response:
+    """Say page ``index``, going back to it from ``now`` (the place due), first getting the person
+    into its position where that differs from the one they are in.
+
+    A guided page opens with the counting ("Begin. Stand on your tiptoes"), its position set up by
+    the page before it; someone lying down for the ankle circles who says "go back" to the toe
+    walking needs to stand up first, and time to do it.
+    """
+    back = place_of_page(narration, index)
+    routine = narration.routine
+    exercises = routine.exercises
+    if (1 <= back.exercise <= len(exercises) and 1 <= now.exercise <= len(exercises)
+            and moves_in(exercises[back.exercise - 1], exercises[now.exercise - 1])):
+        return come_back(turn, back, f"Back to {where(back, routine)}.")
+    return speak_index(turn, narration, index)
 
 
 def hold_place(turn: Turn, place: Place, speech: str) -> Response:
@@ -196,11 +233,3 @@ def getting_there(before: tuple[Cue, ...], due: Place) -> list[str]:
     elif said and before and before[0].position.exercise == due.exercise:
         said.pop()  # the page starts with the opening
     return said[::-1]
-
-
-def ready_for(prompt: str | None) -> str | None:
-    """What a page's prompt asks the person to be ready for ("you're lying down ..."), if it does."""
-    head, tail = READY_PROMPT.split("{ready}")
-    if prompt and prompt.startswith(head) and prompt.endswith(tail):
-        return prompt[len(head):len(prompt) - len(tail)]
-    return None

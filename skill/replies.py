@@ -13,6 +13,7 @@ from ask_sdk_model import Response
 from ask_sdk_model.ui import SimpleCard
 from footwork.core import Routine
 from footwork.core.narration import Narration, narrate, to_ssml, to_text
+from footwork.core.paging import READY_PROMPT
 from footwork.core.wording import limb, mid_sentence, number_words
 
 from . import level_policy
@@ -27,7 +28,7 @@ CARD_LIMIT = 8000
 GO_ON = "Say ready when you want to go on."
 
 #: What can be done once something hurt: never a prompt to carry on with the exercise.
-HURT_OPTIONS = "Say skip to go on to the next exercise, or stop to end for today."
+HURT_OPTIONS = "Say skip to leave this exercise out, or stop to end for today."
 
 ROUTINE_COMMANDS = (
     "Say ready to go on, wait to take your time, repeat to hear that again, make it easier or harder, "
@@ -135,8 +136,9 @@ def speak_index(turn: Turn, narration: Narration, index: int, before: str = "", 
     minutes of the page before it, and the page after is due next as usual.
     """
     page = narration.pages[index]
-    if offset:
-        cues = page.cues[offset:]
+    skipped = offset or settled(narration, index)
+    if skipped:
+        cues = page.cues[skipped:]
         ssml, text = to_ssml(cues, page.prompt), to_text(cues, page.prompt)
     else:
         ssml, text = page.ssml, page.text
@@ -161,6 +163,28 @@ def speak_index(turn: Turn, narration: Narration, index: int, before: str = "", 
     memory.save_place(turn.progress, due, turn.today)
     turn.save_progress()
     return ask(turn, body, escape(page.prompt), card)
+
+
+def settled(narration: Narration, index: int) -> int:
+    """How many of page ``index``'s first cues go unsaid because the person is in position already.
+
+    A hands-free page that ends where the position changes asks "say ready when you're sitting";
+    the next page opens with the timed settle meant for going straight on, seconds of silence
+    before "three, two, one". Once the person has said ready, that silence only sounds as if they
+    were not heard, so it is left out and the countdown starts at once.
+    """
+    if index == 0 or ready_for(narration.pages[index - 1].prompt) is None:
+        return 0
+    first = narration.pages[index].cues[0]
+    return 1 if first.kind == "settle" and not first.text else 0
+
+
+def ready_for(prompt: str | None) -> str | None:
+    """What a page's prompt asks the person to be ready for ("you're lying down ..."), if it does."""
+    head, tail = READY_PROMPT.split("{ready}")
+    if prompt and prompt.startswith(head) and prompt.endswith(tail):
+        return prompt[len(head):len(prompt) - len(tail)]
+    return None
 
 
 def remaining_seconds(turn: Turn, place: Place) -> tuple[float, int]:

@@ -185,6 +185,32 @@ def test_previous_goes_back_one_page_and_stops_at_the_first(server: LiveServer) 
     assert person.heard.startswith("This is the first part.")
 
 
+def test_go_back_to_an_exercise_in_another_position_first_gets_the_person_into_it(server: LiveServer) -> None:
+    # Lying down for the ankle circles, "go back" to the toe walking: its page opens "Begin. Stand on
+    # your tiptoes", so the person is first told to stand up, and the walking waits for "ready".
+    person = Person(server)
+    person.say("start the foot routine at first time level")
+    for _ in range(4):
+        person.say("ready")
+    assert person.said_last.exercise == 3  # ankle circles, lying down
+    person.say("go back")
+    assert person.heard.startswith("Back to toe walking.")
+    assert "Stand up" in person.heard and person.heard.endswith("When you're standing, say ready.")
+    assert "tiptoes" not in person.heard and person.said_last is None
+    assert person.place.exercise == 2
+    person.say("ready")
+    assert person.said_last.exercise == 2 and person.heard.startswith("Begin. Stand on your tiptoes")
+    # Within one position, going back says the page at once, as before.
+    person = Person(server)
+    person.say("start the ankle routine at first time level")
+    for phrase in ("ready", "ready", "next", "ready", "next"):
+        person.say(phrase)
+    assert person.said_last.exercise == 4  # turn your feet in and out, sitting
+    person.say("go back")
+    assert person.said_last.exercise == 3
+    assert person.heard.startswith("Begin. Make two small clockwise circles")
+
+
 def test_repeat_says_the_same_page_again(server: LiveServer) -> None:
     person = Person(server)
     person.say("start ankle at standard level")
@@ -327,6 +353,37 @@ def test_after_it_hurts_yes_skips_to_the_next_exercise(server: LiveServer) -> No
     back_in_position(person)
     assert person.said_last.exercise == exercise + 1
     assert person.session_open
+
+
+@pytest.mark.parametrize("answer", ["yes", "skip"])
+def test_after_it_hurts_in_the_last_exercise_skipping_it_ends_without_recording_the_routine_done(
+        server: LiveServer, answer: str) -> None:
+    # "Skip this last exercise and finish?" "Yes.": no "well done, see you next time", no advice to
+    # do it every morning, and no routine recorded as finished, so no step up to follow from it.
+    person = Person(server)
+    person.say("start heel raises")
+    person.say("ready")
+    person.say("that hurts")
+    assert "skip this last exercise" in person.heard
+    assert "next exercise" not in person.reprompt and person.reprompt.startswith("Say skip to leave")
+    person.say(answer)
+    assert not person.session_open
+    assert person.heard.startswith("Okay, we'll leave ")
+    assert "stop there for today" in person.heard and PAIN_FREE_LINE in person.heard
+    assert "Well done" not in person.heard and "every morning" not in person.heard
+    assert "completed" not in person.stored() and person.stored_place() is None
+    assert set(person.stored()) <= STORED_KEYS
+
+
+def test_after_it_hurts_during_the_intro_yes_goes_on_to_the_first_exercise_leaving_nothing_out(
+        server: LiveServer) -> None:
+    person = Person(server)
+    person.say("start the ankle routine")
+    person.say("my back hurts")
+    person.say("yes")
+    assert person.heard.startswith("Okay. Next is supported roll back.")
+    assert "leave" not in person.heard
+    assert person.place.exercise == 1 and person.session_open
 
 
 def test_skip_right_after_the_last_page_of_an_exercise_leaves_out_the_next_one_and_names_it(
@@ -516,6 +573,24 @@ def test_harder_on_a_routine_without_ranges_never_claims_it_has_one_level_as_eas
     assert person.place.level == "first-time"
 
 
+def test_making_it_harder_while_the_routine_is_new_gives_the_articles_advice_with_the_choice(
+        server: LiveServer) -> None:
+    # The first-time level is a couple of each, then a day or two's wait: a person may still ask for
+    # more, and gets it, with that advice and the pain-free line said once.
+    person = Person(server)
+    person.say("start the foot routine")
+    assert person.place.level == "first-time"
+    person.say("ready")
+    person.say("make it harder")
+    assert person.place.level == "gentle" and person.session_open
+    assert person.heard.startswith("Okay, the gentle level. While it's new to you, the advice is only a "
+                                   "couple of each, then a day or two's wait;")
+    assert "stop if anything hurts" in person.heard
+    person.say("make it harder")
+    assert person.place.level == "standard"
+    assert "a day or two" not in person.heard
+
+
 def test_a_level_change_back_to_a_page_in_another_position_first_gets_the_person_back_into_it(
         server: LiveServer) -> None:
     # The roll back page ends "lie down with a towel"; easier goes back to the roll back, standing.
@@ -639,6 +714,27 @@ def test_coming_back_says_what_to_get_ready_for_before_any_counting(server: Live
     assert "Begin" not in person.heard and person.session_open
     person.say("ready")
     assert pages_heard(person, "ankle", Level.STANDARD) == 2
+
+
+@pytest.mark.parametrize("move", ["ask foot work to carry on", "skip", "make it easier"])
+def test_say_that_again_before_ready_repeats_how_to_get_into_position_not_the_counting(
+        server: LiveServer, move: str) -> None:
+    # Coming back, skipping on or changing level ends "when you're lying down ..., say ready": a
+    # person who did not catch it and says "say that again" hears it again, and no "Begin" yet.
+    person = Person(server)
+    person.say("start ankle at standard level")
+    person.say("ready")
+    if move.startswith("ask"):
+        person.say("stop")
+    person.say(move)
+    asked = person.heard
+    assert asked.endswith("say ready.") and "Begin" not in asked
+    person.say("say that again")
+    assert person.session_open and "Begin" not in person.heard and person.said_last is None
+    assert person.heard.endswith(asked[asked.rindex("When "):])
+    due = person.place
+    person.say("ready")
+    assert person.heard.startswith("Begin.") and person.said_last == due
 
 
 def test_skipping_on_and_coming_back_say_how_to_get_into_position_not_only_what_to_be_ready_for(

@@ -664,6 +664,18 @@ def test_a_guided_page_is_one_exercise_on_one_side_or_one_set(routine, level):
 
 @pytest.mark.parametrize("routine", ROUTINES, ids=lambda r: r.id)
 @pytest.mark.parametrize("level", list(Level), ids=lambda level: level.value)
+def test_a_guided_prompt_names_the_next_exercise_by_its_number_not_as_a_bare_instruction(routine, level):
+    # "Say next for turn your feet in and out" is heard as an instruction to turn them now.
+    narration = narrate(routine, level, "guided")
+    for page, after in zip(narration.pages, narration.pages[1:], strict=False):
+        first = after.cues[0].position
+        if first.exercise != page.cues[-1].position.exercise and not page.prompt.startswith("Say ready"):
+            name = mid_sentence(routine.exercises[first.exercise - 1].name)
+            assert page.prompt.startswith(f"Say next for exercise {number_words(first.exercise)}, {name}, ")
+
+
+@pytest.mark.parametrize("routine", ROUTINES, ids=lambda r: r.id)
+@pytest.mark.parametrize("level", list(Level), ids=lambda level: level.value)
 def test_a_long_exercise_splits_into_equal_rounds_at_the_same_point_on_both_sides(routine, level):
     narration = narrate(routine, level, "guided")
     pages_per_part: Counter = Counter()

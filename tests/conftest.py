@@ -8,6 +8,9 @@ Packs for tests come in two shapes:
   imported by name,
   wrapped in a :class:`~footwork.core.PackEntry` for ``load_catalog(entries=...)``.
 
+``server`` is the skill (verification off, a fresh SQLite file) over real HTTP, one per test module;
+a module that needs other settings defines its own.
+
 ``footwork_venv`` is one throwaway virtual environment per session with the core and the heel-raises
 pack installed by pip, for the tests marked ``slow``.
 """
@@ -27,9 +30,20 @@ from pathlib import Path
 
 import pytest
 from footwork.core import PackEntry
+from footwork.skill import create_app
+from live_server import LiveServer, serve
 from store_servers import moto_server, postgres_server, store_url  # noqa: F401 - shared fixtures
 
 REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """The skill with verification off, on a fresh SQLite file, over real HTTP."""
+    database = tmp_path_factory.mktemp("db") / "footwork.sqlite3"
+    app = create_app({"FOOTWORK_VERIFY": False, "FOOTWORK_DB": str(database)})
+    with serve(app) as live:
+        yield live
 
 
 # --- pack data -------------------------------------------------------------------------------------

@@ -11,7 +11,6 @@ import datetime as dt
 import json
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -20,13 +19,12 @@ from footwork.core.levels import levels
 from footwork.core.narration import narrate
 from footwork.core.progression import LADDER
 from footwork.core.wording import limb, spoken_minutes
-from footwork.skill import create_app
 from footwork.skill.dev.envelopes import Conversation
 from footwork.skill.identity import DISCLAIMER, MEDICAL_ADVICE, PAIN_FREE_LINE, SEE_A_PROFESSIONAL
 from footwork.skill.level_policy import ending
 from footwork.skill.place import Place, page_of, place_of_page
 from footwork.skill.progress import unfinished
-from live_server import LiveServer, serve
+from live_server import LiveServer
 from people import Person, catalog_of
 
 BUILT_INS = [
@@ -44,14 +42,6 @@ STORED_KEYS = {"disclaimer_heard", "unfinished", "completed", "streak", "level",
                "exercise", "set", "side", "round", "part", "saved", "date", "days", "last"}
 HURT_PHRASES = ["that hurts", "it hurts", "my ankle hurts", "my foot hurts", "my knee hurts", "my back hurts",
                 "I'm in pain", "ouch", "I felt a twinge", "I feel dizzy"]
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    database = tmp_path_factory.mktemp("db") / "footwork.sqlite3"
-    app = create_app({"FOOTWORK_VERIFY": False, "FOOTWORK_DB": str(database)})
-    with serve(app) as live:
-        yield live
 
 
 def assert_valid_speech(ssml: str) -> None:

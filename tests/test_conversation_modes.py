@@ -11,23 +11,13 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import Counter
-from collections.abc import Iterator
 
 import pytest
 from footwork.core import Level
 from footwork.core.narration import narrate
 from footwork.core.wording import spoken_minutes
-from footwork.skill import create_app
-from live_server import LiveServer, serve
+from live_server import LiveServer
 from people import Person, catalog_of
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    database = tmp_path_factory.mktemp("db") / "footwork.sqlite3"
-    app = create_app({"FOOTWORK_VERIFY": False, "FOOTWORK_DB": str(database)})
-    with serve(app) as live:
-        yield live
 
 
 def work_lines(server: LiveServer, routine: str) -> set[str]:

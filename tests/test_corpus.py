@@ -4,7 +4,7 @@ interaction model's matcher and then to the real skill over HTTP, checked for th
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -12,25 +12,16 @@ import pytest
 from footwork.core import Level
 from footwork.core.narration import narrate
 from footwork.core.progression import LADDER
-from footwork.skill import create_app
 from footwork.skill.dev.utterances import FALLBACK_INTENT
 from footwork.skill.identity import DISCLAIMER
 from footwork.skill.interaction_model import build_interaction_model, check_interaction_model, intents_for
 from footwork.skill.place import Place, page_of
-from live_server import LiveServer, serve
+from live_server import LiveServer
 from people import Person, catalog_of, matcher_for
 
 CORPUS = tomllib.loads((Path(__file__).parent / "corpus.toml").read_text())
 PHRASES = [(behaviour, phrase) for behaviour, table in CORPUS.items() for phrase in table["phrases"]]
 ROUTINE = "foot"
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    database = tmp_path_factory.mktemp("db") / "footwork.sqlite3"
-    app = create_app({"FOOTWORK_VERIFY": False, "FOOTWORK_DB": str(database)})
-    with serve(app) as live:
-        yield live
 
 
 @pytest.fixture(scope="module")

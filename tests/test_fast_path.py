@@ -155,7 +155,8 @@ def test_the_lambda_handler_answers_as_the_sdks_skill_and_serializer_would(tmp_p
     for name in signed_requests.names():
         event = json.loads(signed_requests.load(name).body)
         for _ in range(2):
-            expected = SDK.serialize(theirs.invoke(request_envelope=read_request_envelope(event), context=None))
+            answer = theirs.invoke(request_envelope=read_request_envelope(event), context=None)
+            expected = SDK.serialize(answer)
             assert json.dumps(handle(event, None)) == json.dumps(expected)
 
 
@@ -163,7 +164,8 @@ def test_the_lambda_handler_answers_as_the_sdks_skill_and_serializer_would(tmp_p
 
 _JSON = st.recursive(
     st.one_of(st.none(), st.booleans(), st.integers(), st.floats(), st.text(max_size=5)),
-    lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=5), inner, max_size=4)),
+    lambda inner: st.one_of(st.lists(inner, max_size=4),
+                            st.dictionaries(st.text(max_size=5), inner, max_size=4)),
     max_leaves=25,
 )
 
@@ -398,3 +400,72 @@ def test_remembered_certificate_urls_are_bounded() -> None:
             with pytest.raises(VerificationError, match="timestamp"):
                 verifier.verify(_headers(url), body)
     assert len(verifier._normal_urls) == CERTIFICATE_CACHE_SIZE
+
+
+# --- places read from memory --------------------------------------------------------------------------
+
+_PLACE_VALUES = st.one_of(
+    st.sampled_from(["heel-raises:heel-raises", "ankle", "ankle:ankle", "nowhere", "gentle", "first-time",
+                     "strong", "guided", "hands-free", "left", "right", ""]),
+    st.integers(-1, 4), st.booleans(), st.none(), st.sampled_from([1.0, 0.0, -0.0, 2.0]),
+)
+_PLACE_KEYS = st.sampled_from(["routine", "level", "mode", "exercise", "set", "side", "round", "part", "page",
+                               "other"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(_PLACE_KEYS, _PLACE_VALUES, max_size=9), st.integers(0, 3))
+def test_a_place_from_memory_is_the_place_read_afresh(data: dict[str, Any], shuffle: int) -> None:
+    from footwork.skill.place import Place
+
+    catalog = _catalog()
+    base = {"routine": "heel-raises:heel-raises", "level": "gentle", "mode": "guided", "exercise": 1}
+    data = {**base, **data} if shuffle % 2 else data
+    for _ in range(2):  # the second time from memory
+        assert Place.from_json(data, catalog) == Place._read(data, catalog)
+    # A value equal in Python but of another type (True for 1, 1.0 for 1) is not answered from memory.
+    for key, value in list(data.items()):
+        if type(value) is int and value in (0, 1):
+            other = {**data, key: bool(value)}
+            assert Place.from_json(other, catalog) == Place._read(other, catalog)
+            other = {**data, key: float(value)}
+            assert Place.from_json(other, catalog) == Place._read(other, catalog)
+
+
+def test_a_place_is_remembered_per_catalog() -> None:
+    from footwork.core import Catalog
+    from footwork.skill.place import Place
+
+    data = {"routine": "heel-raises:heel-raises", "level": "gentle", "mode": "guided", "exercise": 1}
+    assert Place.from_json(data, _catalog()) is not None
+    assert Place.from_json(data, Catalog([])) is None
+
+
+_CATALOGS: list[Any] = []
+
+
+def _catalog() -> Any:
+    if not _CATALOGS:
+        from footwork.core import load_catalog
+
+        _CATALOGS.append(load_catalog())
+    return _CATALOGS[0]
+
+
+# --- a routine's hash, kept -----------------------------------------------------------------------------
+
+
+def test_a_routines_hash_is_the_dataclass_hash_of_its_fields_and_equality_is_unchanged() -> None:
+    import dataclasses
+    import pickle
+
+    for routine in _catalog().routines:
+        fields = tuple(getattr(routine, f.name) for f in dataclasses.fields(routine))
+        assert hash(routine) == hash(fields) == hash(routine)
+        again = dataclasses.replace(routine)
+        assert again == routine and hash(again) == hash(routine) and again is not routine
+        other = dataclasses.replace(routine, title=routine.title + "!")
+        assert other != routine
+        restored = pickle.loads(pickle.dumps(routine))
+        assert restored == routine and "_hash" not in vars(restored)  # a hash is per process
+        assert hash(restored) == hash(routine)

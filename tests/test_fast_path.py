@@ -160,6 +160,32 @@ def test_the_lambda_handler_answers_as_the_sdks_skill_and_serializer_would(tmp_p
             assert json.dumps(handle(event, None)) == json.dumps(expected)
 
 
+def test_serving_imports_neither_the_sdks_skill_module_nor_its_service_clients(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+    import textwrap
+
+    # A request answered by the web app and one by the Lambda handler, then what got imported.
+    program = textwrap.dedent("""
+        import json, sys
+        from footwork.core.settings import Settings
+        from footwork.skill import app, lambda_function
+        from footwork.skill.dev.envelopes import Conversation
+        launch = Conversation().launch()
+        config = {"FOOTWORK_VERIFY": False, "FOOTWORK_DEV": False, "FOOTWORK_DB": sys.argv[1]}
+        web = app.create_app(config).test_client().post("/alexa", json=launch)
+        assert web.status_code == 200, web.data
+        settings = Settings(skill_ids="any", db=sys.argv[1])
+        assert "speak" in json.dumps(lambda_function.build_lambda_handler(settings)(launch, None))
+        names = ("ask_sdk_core.skill", "ask_sdk_core.skill_builder", "ask_sdk_core.serialize",
+                 "ask_sdk_model.services", "footwork.skill.stores.postgres", "footwork.skill.stores.dynamodb")
+        print(json.dumps([name for name in names if name in sys.modules]))
+    """)
+    done = subprocess.run([sys.executable, "-c", program, str(tmp_path / "db.sqlite3")],
+                          capture_output=True, text=True, check=True)
+    assert json.loads(done.stdout.splitlines()[-1]) == []
+
+
 # --- the session copy ---------------------------------------------------------------------------------
 
 _JSON = st.recursive(

@@ -181,7 +181,8 @@ def test_serving_imports_neither_the_sdks_skill_module_nor_its_service_clients(t
                  "ask_sdk_model.services", "footwork.skill.stores.postgres", "footwork.skill.stores.dynamodb")
         print(json.dumps([name for name in names if name in sys.modules]))
     """)
-    done = subprocess.run([sys.executable, "-c", program, str(tmp_path / "db.sqlite3")],
+    # A URL, not a path: the store is then found among the entry points, and only it is loaded.
+    done = subprocess.run([sys.executable, "-c", program, f"sqlite://{tmp_path}/db.sqlite3"],
                           capture_output=True, text=True, check=True)
     assert json.loads(done.stdout.splitlines()[-1]) == []
 

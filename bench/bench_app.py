@@ -12,7 +12,6 @@ difference between two neighbours is the cost of that thing:
 ``full``           Footwork's real app, verification on, SQLite on: what Alexa talks to
 ``full-sdk-reader``  ``full`` reading envelopes with ``RequestSerializer`` (the SDK's, as before)
 ``full-before``    ``full`` from another checkout (``endpoint.py --before``), for before/after
-``full-proposed``  ``full`` with :func:`proposals.apply` (cuts proposed for others' code)
 =================  ==========================================================================
 
 Every layer is sent the same recorded request that Amazon really signed (``BENCH_REQUEST``, a folder
@@ -60,8 +59,6 @@ LAYERS = ("bare", "sdk", "verify", "persist", "full-noverify", "full")
 SDK_READER = "full-sdk-reader"
 #: The real app from another checkout (``BENCH_BEFORE`` is put first on ``PYTHONPATH`` by endpoint.py).
 BEFORE = "full-before"
-#: ``full`` with the cuts of :mod:`proposals` that apply to the web app (files this bench does not own).
-PROPOSED = "full-proposed"
 
 
 @dataclass(frozen=True)
@@ -171,7 +168,7 @@ def create_layer_app(
     layer: str, recorded: Any = None, database: str | os.PathLike[str] | None = None
 ) -> Flask:
     """The Flask app for one layer of the ladder (see the module docstring)."""
-    known = (*LAYERS, SDK_READER, BEFORE, PROPOSED)
+    known = (*LAYERS, SDK_READER, BEFORE)
     if layer not in known:
         raise SystemExit(f"BENCH_LAYER must be one of {', '.join(known)}, not {layer!r}")
     if layer == "bare":
@@ -180,7 +177,7 @@ def create_layer_app(
         return create_bare_app()
     recorded = recorded or load_recorded()
     database = database or Path(tempfile.mkdtemp(prefix="footwork-bench-")) / "bench.sqlite3"
-    if layer in ("full", "full-noverify", SDK_READER, BEFORE, PROPOSED):
+    if layer in ("full", "full-noverify", SDK_READER, BEFORE):
         from footwork.skill.app import create_app
 
         config: dict[str, Any] = {"FOOTWORK_DB": str(database), "FOOTWORK_DEV": False}
@@ -189,10 +186,6 @@ def create_layer_app(
         else:
             config.update(FOOTWORK_VERIFY=True, FOOTWORK_VERIFIER=recorded.verifier(),
                           FOOTWORK_SKILL_ID=recorded.application_id)
-        if layer == PROPOSED:
-            import proposals
-
-            proposals.apply()
         app = create_app(config)
         if layer == SDK_READER:
             from footwork.skill.skill_events import RequestSerializer

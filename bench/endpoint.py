@@ -46,7 +46,6 @@ from bench_app import (  # noqa: E402
     BEFORE,
     DEFAULT_REQUEST,
     LAYERS,
-    PROPOSED,
     SDK_READER,
     Recorded,
     create_layer_app,
@@ -284,7 +283,7 @@ def http_benchmark(
                 print(f"{layer:<15}{result.rps:>9.0f}{result.percentile(0.5) * 1e3:>9.2f}"
                       f"{result.percentile(0.99) * 1e3:>9.2f}{result.mean * 1e3:>9.2f}{cpu * 1e6:>12.0f}"
                       f"  {answers}")
-            for name in ("full", SDK_READER, BEFORE, PROPOSED):
+            for name in ("full", SDK_READER, BEFORE):
                 if (count, name) in results and (count, "bare") in results:
                     full, bare = results[(count, name)], results[(count, "bare")]
                     f99, b99 = full.percentile(0.99), bare.percentile(0.99)
@@ -501,7 +500,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=5.0, help="load per layer, worker count and round")
     parser.add_argument("--workers", default=f"1,{os.cpu_count() or 2}", help="worker counts")
     parser.add_argument("--layers", default="bare,full,full-sdk-reader",
-                        help=f"some of {','.join((*LAYERS, SDK_READER, BEFORE, PROPOSED))}")
+                        help=f"some of {','.join((*LAYERS, SDK_READER, BEFORE))}")
     parser.add_argument("--before", type=Path, help=f"a folder holding footwork/core and footwork/skill of "
                         f"another checkout, served as layer {BEFORE} (PYTHONPATH)")
     parser.add_argument("--load", choices=("wrk", "loadgen"), default="wrk" if WRK else "loadgen",
@@ -553,7 +552,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"\n== in process under callgrind: instructions per request, {COUNTED_PASSES} passes "
                   "counted ==", flush=True)
             counted = instructions_per_request(layers, mix_folder, single.name, options.before)
-            for name in ("full", SDK_READER, BEFORE, PROPOSED):
+            for name in ("full", SDK_READER, BEFORE):
                 if name in counted and "bare" in counted:
                     print(f"bare/{name} by instructions: {counted['bare'] / counted[name]:.3f}")
     if not options.skip_in_process:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import enum
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Literal, TypeAlias
 
 
@@ -267,6 +267,22 @@ class Routine:
     #: exercise of the routine needs it. Each is in ``cautions`` too.
     caution_needs: tuple[tuple[str, str], ...] = ()
 
+    def __hash__(self) -> int:
+        # What the dataclass would compute (the hash of the fields' tuple), computed once: a routine is
+        # hashed on every narration cache look-up, and hashing walks every exercise, step and amount in
+        # it. Frozen, it never changes; equality is the dataclass's, field by field.
+        found: int | None = self.__dict__.get("_hash")
+        if found is None:
+            found = hash(tuple(getattr(self, name) for name in _ROUTINE_FIELDS))
+            object.__setattr__(self, "_hash", found)
+        return found
+
+    def __getstate__(self) -> dict[str, object]:
+        # A str's hash differs from one process to the next: a pickled routine leaves its hash behind.
+        state = dict(self.__dict__)
+        state.pop("_hash", None)
+        return state
+
     @property
     def all_needs(self) -> tuple[tuple[str, ...], ...]:
         """Everything the routine needs, each need once, in the order first met.
@@ -295,6 +311,9 @@ class Routine:
             if caution not in seen:
                 seen.append(caution)
         return tuple(seen)
+
+
+_ROUTINE_FIELDS = tuple(f.name for f in fields(Routine))
 
 
 @dataclass(frozen=True)

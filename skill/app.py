@@ -15,17 +15,16 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from ask_sdk_core.serialize import DefaultSerializer
-from ask_sdk_core.skill import CustomSkill
 from flask import Flask, Response, jsonify, request
 from footwork.core import Catalog, load_catalog
 from footwork.core.settings import Settings
 
 from .builder import skill_builder
 from .log_limits import RepeatLimiter
+from .optimistic import RetryingSkill
 from .response_writer import write_response
 from .service_policy import DEV_WARNING, ServicePolicy, service_policy
-from .skill_events import RequestSerializer, read_request_envelope
+from .skill_events import read_request_envelope
 from .stores import Store, open_configured_store
 
 if TYPE_CHECKING:
@@ -56,18 +55,17 @@ __all__ = ["DEV_WARNING", "MAX_BODY_BYTES", "MAX_JSON_DEPTH", "Footwork", "creat
 
 @dataclass
 class Footwork:
-    """What the app keeps: the loaded catalog, the ask-sdk skill, the verifier (None when off)."""
+    """What the app keeps: the loaded catalog, the skill, the verifier (None when off)."""
 
     catalog: Catalog
-    skill: CustomSkill
+    skill: RetryingSkill
     verifier: RequestVerifier | None
     persistence: Store
-    serializer: DefaultSerializer
     dev: bool
     policy: ServicePolicy
     #: Turns the checked, parsed body into the SDK's model objects (tests compare other readers).
     read_envelope: Callable[[dict[str, Any]], RequestEnvelope] = read_request_envelope
-    #: Turns the skill's ResponseEnvelope into JSON-ready values, as ``serializer.serialize`` does
+    #: Turns the skill's ResponseEnvelope into JSON-ready values, as the SDK's ``DefaultSerializer`` does
     #: (tests compare the two on every answer).
     write_response: Callable[[Any], Any] = write_response
     #: One line per bad request, but a flood of them must not flood the log.
@@ -126,7 +124,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
         verifier = app.config.get("FOOTWORK_VERIFIER") or RequestVerifier(skill_ids=policy.skill_ids)
     skill = skill_builder(catalog, persistence).create()
-    state = Footwork(catalog, skill, verifier, persistence, RequestSerializer(), dev, policy)
+    state = Footwork(catalog, skill, verifier, persistence, dev, policy)
     app.extensions["footwork"] = state
     for warning in policy.warnings:
         log.warning(warning)

@@ -1,4 +1,4 @@
-"""Assembling the ask-sdk skill from Footwork's handlers, for the web app and for Lambda alike."""
+"""Assembling the skill from Footwork's handlers, for the web app and for Lambda alike."""
 
 from __future__ import annotations
 
@@ -19,5 +19,5 @@ def skill_builder(
     for handler in request_handlers(catalog):
         builder.add_request_handler(handler)
     builder.add_exception_handler(Trouble())
-    builder.skill_id = skill_id  # type: ignore[assignment]  # the SDK annotates it as None
+    builder.skill_id = skill_id
     return builder

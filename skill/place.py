@@ -16,6 +16,7 @@ catalog and reads the old ``{"page": n}`` format.
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -25,6 +26,13 @@ from footwork.core.narration import MODES, Mode, Narration, narrate
 #: Sets and rounds beyond this are no content's; a larger number in a request is refused.
 MOST_SETS_OR_ROUNDS = 99
 SIDES = ("left", "right")
+_LEVELS = frozenset(level.value for level in Level)
+
+#: Places read before: a place read from the session is read three or four times a request, and the same
+#: few places come back request after request. Bounded (a place is a few hundred bytes).
+PLACES_REMEMBERED = 4096
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+_read_before: dict[tuple[Any, ...], tuple[weakref.ref[Catalog], Place | None]] = {}
 
 
 @dataclass(frozen=True)
@@ -61,14 +69,42 @@ class Place:
 
         None when anything is missing, of the wrong type or names what the catalog lacks. A place
         in the old format (a page number) is read as the position where that page starts.
+
+        The answer is a pure function of ``data`` and ``catalog`` (which is never changed once
+        loaded), and a place is immutable, so an object read before is answered from memory: keyed by
+        its items with each value's type (``True`` and ``1`` are equal in Python, not here), for the
+        same catalog object. Objects holding anything but scalars are read afresh each time.
         """
+        if cls is not Place or type(data) is not dict:
+            return cls._read(data, catalog)
+        key: tuple[Any, ...] = (id(catalog),)
+        for name, value in data.items():
+            kind = type(value)
+            if kind not in _SCALARS:
+                return cls._read(data, catalog)
+            key += (name, kind, value)
+        found = _read_before.get(key)
+        if found is not None and found[0]() is catalog:
+            return found[1]
+        place = cls._read(data, catalog)
+        if len(_read_before) >= PLACES_REMEMBERED:
+            try:
+                _read_before.pop(next(iter(_read_before)), None)
+            except (RuntimeError, StopIteration):  # another thread changed it meanwhile: no matter
+                pass
+        # The catalog's weak reference tells a later catalog given the same id() from this one.
+        _read_before[key] = (weakref.ref(catalog), place)
+        return place
+
+    @classmethod
+    def _read(cls, data: Any, catalog: Catalog) -> Place | None:
         if not isinstance(data, dict):
             return None
         routine_id, level, mode = data.get("routine"), data.get("level"), data.get("mode")
         if not isinstance(routine_id, str) or not isinstance(level, str) or not isinstance(mode, str):
             return None
         routine = catalog.get(routine_id) if len(routine_id) <= 200 else None
-        if routine is None or level not in {lv.value for lv in Level} or mode not in MODES:
+        if routine is None or level not in _LEVELS or mode not in MODES:
             return None
         if "exercise" not in data and "page" in data:
             return _migrate(routine, level, mode, data["page"])
@@ -86,6 +122,7 @@ class Place:
         if side is not None and side not in SIDES:
             return None
         return cls(routine_ref(routine), level, mode, exercise, set_number, side, round_number, part)
+
 
 def _whole(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)

@@ -10,19 +10,19 @@ request object, and :class:`SkillDisabled` reads it from there.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 from typing import Any
 
 from ask_sdk_core.dispatch_components import AbstractRequestHandler
 from ask_sdk_core.handler_input import HandlerInput
-from ask_sdk_core.serialize import DefaultSerializer
 from ask_sdk_core.utils import is_request_type
 from ask_sdk_model import Response
 
 from .envelope_reader import read_envelope
 
-__all__ = ["SKILL_DISABLED", "RequestSerializer", "SkillDisabled", "keep_event_body", "persistence_status",
+__all__ = ["SKILL_DISABLED", "SkillDisabled", "keep_event_body", "persistence_status",
            "read_request_envelope"]
 
 log = logging.getLogger("footwork.skill")
@@ -30,18 +30,33 @@ log = logging.getLogger("footwork.skill")
 SKILL_DISABLED = "AlexaSkillEvent.SkillDisabled"
 
 
-class RequestSerializer(DefaultSerializer):
-    """The SDK's serializer, keeping ``request.body`` of a SkillDisabled event that its model drops."""
+def __getattr__(name: str) -> Any:
+    # Made on first use: ask_sdk_core.serialize imports every Alexa service client (ask_sdk_model.services),
+    # which neither the web app nor the Lambda handler needs since they read envelopes without it.
+    if name == "RequestSerializer":
+        return _request_serializer()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
-    def deserialize(self, payload: Any, obj_type: Any) -> Any:
-        result = super().deserialize(payload, obj_type)
-        if isinstance(payload, str | bytes):
-            try:
-                data = json.loads(payload)
-            except ValueError:
-                data = None
-            keep_event_body(result, data)
-        return result
+
+@functools.cache
+def _request_serializer() -> type:
+    from ask_sdk_core.serialize import DefaultSerializer
+
+    class RequestSerializer(DefaultSerializer):  # type: ignore[misc]
+        """The SDK's serializer, keeping ``request.body`` of a SkillDisabled event that its model drops."""
+
+        def deserialize(self, payload: Any, obj_type: Any) -> Any:
+            result = super().deserialize(payload, obj_type)
+            if isinstance(payload, str | bytes):
+                try:
+                    data = json.loads(payload)
+                except ValueError:
+                    data = None
+                keep_event_body(result, data)
+            return result
+
+    RequestSerializer.__module__ = __name__
+    return RequestSerializer
 
 
 def keep_event_body(envelope: Any, data: Any) -> None:

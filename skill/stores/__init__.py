@@ -36,7 +36,7 @@ from abc import abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from importlib.metadata import entry_points
+from importlib.metadata import EntryPoint, entry_points
 from typing import Any, ClassVar
 from urllib.parse import urlsplit, urlunsplit
 
@@ -58,6 +58,7 @@ __all__ = [
     "StoreError",
     "check_user_id",
     "decode_document",
+    "store_entries",
     "encode_document",
     "mask_url",
     "open_configured_store",
@@ -432,22 +433,40 @@ class Store(AbstractPersistenceAdapter):
 # --- choosing a store -------------------------------------------------------------------------------
 
 
-def store_classes() -> dict[str, type[Store]]:
-    """URL scheme -> store class, from the ``footwork.stores`` entry points (Footwork's own included).
-
-    A broken third-party entry point is logged and skipped: it must not take the other stores down.
-    """
-    found: dict[str, type[Store]] = {}
+def store_entries() -> dict[str, list[EntryPoint]]:
+    """URL scheme -> the ``footwork.stores`` entry points naming it, in the order Python finds them,
+    none loaded: the scan reads names only, so a store nobody asked for is never imported."""
+    found: dict[str, list[EntryPoint]] = {}
     for entry in entry_points(group=ENTRY_POINT_GROUP):
+        found.setdefault(entry.name.lower(), []).append(entry)
+    return found
+
+
+def _load_store_class(entries: list[EntryPoint]) -> type[Store] | None:
+    """The first of ``entries`` that loads as a :class:`Store` class; broken ones logged and skipped."""
+    for entry in entries:
         try:
             loaded = entry.load()
         except Exception as error:  # noqa: BLE001 - any import error in someone else's package
             log.warning("store %r (%s) failed to load: %s", entry.name, entry.value, error)
             continue
         if isinstance(loaded, type) and issubclass(loaded, Store):
-            found.setdefault(entry.name.lower(), loaded)
-        else:
-            log.warning("store %r (%s) is not a footwork Store class", entry.name, entry.value)
+            return loaded
+        log.warning("store %r (%s) is not a footwork Store class", entry.name, entry.value)
+    return None
+
+
+def store_classes() -> dict[str, type[Store]]:
+    """URL scheme -> store class, from the ``footwork.stores`` entry points (Footwork's own included),
+    every one loaded (``open_store`` loads only the one it needs).
+
+    A broken third-party entry point is logged and skipped: it must not take the other stores down.
+    """
+    found: dict[str, type[Store]] = {}
+    for scheme, entries in store_entries().items():
+        loaded = _load_store_class(entries)
+        if loaded is not None:
+            found[scheme] = loaded
     return found
 
 
@@ -457,8 +476,6 @@ def open_store(value: str | None, *, on_lambda: bool = False) -> Store:
     On AWS Lambda a SQLite file is refused: each instance would have its own, and it vanishes with
     the instance, so people would lose their place.
     """
-    from .sqlite import SQLiteStore, default_database_path
-
     if value is None or "://" not in value:
         if on_lambda:
             raise StoreError(
@@ -467,16 +484,20 @@ def open_store(value: str | None, *, on_lambda: bool = False) -> Store:
                 "lost when the instance is recycled. Set FOOTWORK_DB=dynamodb://TABLE?region=REGION "
                 "(create the table with `footwork data init`)."
             )
+        from .sqlite import SQLiteStore, default_database_path
+
         return SQLiteStore(value if value is not None else default_database_path())
     scheme = value.split("://", 1)[0].lower()
-    classes = store_classes()
     if scheme == "sqlite" and on_lambda:
         return open_store(value.split("://", 1)[1] or "", on_lambda=True)
-    if scheme not in classes:
-        known = ", ".join(sorted(classes)) or "none"
+    entries = store_entries()
+    store_class = _load_store_class(entries.get(scheme, []))
+    if store_class is None:
+        # Only the scheme asked for was loaded: the others are listed by name.
+        known = ", ".join(sorted(name for name in entries if name != scheme)) or "none"
         raise StoreError(f"unknown store {scheme!r} in {mask_url(value)!r} (known: {known}; "
                          "a path means a SQLite file)")
-    return classes[scheme].from_url(value)
+    return store_class.from_url(value)
 
 
 def open_configured_store(value: str | None, *, on_lambda: bool = False) -> Store:

@@ -66,6 +66,19 @@ _MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _migrate_to_1
 #: here and never touched again.
 _ABANDONED_AFTER_FORK: list[sqlite3.Connection] = []
 
+#: Counts the ``fork()``s between the first process and this one: a store compares it with the count
+#: when it last lent a connection, which tells a forked child as ``os.getpid()`` would, without a
+#: system call per operation. ``os.fork`` (gunicorn's, multiprocessing's) runs the hook in the child.
+_forks = 0
+
+
+def _count_fork() -> None:
+    global _forks
+    _forks += 1
+
+
+os.register_at_fork(after_in_child=_count_fork)
+
 
 def _stamp(moment: datetime) -> str:
     return moment.isoformat(timespec="milliseconds")
@@ -87,7 +100,7 @@ class SQLiteStore(Store):
         self._timeout = timeout
         self._lock = threading.Lock()
         self._idle: list[sqlite3.Connection] = []
-        self._pid = os.getpid()
+        self._forks = _forks
 
     @classmethod
     def from_url(cls, url: str) -> SQLiteStore:
@@ -189,7 +202,7 @@ class SQLiteStore(Store):
     def close(self) -> None:
         """Close this process's idle connections, so the last one out can checkpoint the WAL."""
         with self._lock:
-            idle, self._idle = (self._idle, []) if self._pid == os.getpid() else ([], [])
+            idle, self._idle = (self._idle, []) if self._forks == _forks else ([], [])
         for connection in idle:
             connection.close()
 
@@ -220,16 +233,16 @@ class SQLiteStore(Store):
 
     def _borrow(self) -> sqlite3.Connection:
         with self._lock:
-            if self._pid != os.getpid():
+            if self._forks != _forks:
                 _ABANDONED_AFTER_FORK.extend(self._idle)
-                self._idle, self._pid = [], os.getpid()
+                self._idle, self._forks = [], _forks
             if self._idle:
                 return self._idle.pop()
         return self._open()
 
     def _give_back(self, connection: sqlite3.Connection, healthy: bool) -> None:
         with self._lock:
-            if healthy and self._pid == os.getpid() and len(self._idle) < IDLE_CONNECTIONS:
+            if healthy and self._forks == _forks and len(self._idle) < IDLE_CONNECTIONS:
                 self._idle.append(connection)
                 return
         connection.close()

@@ -29,6 +29,7 @@ from footwork.skill.envelope_reader import ENVELOPE_TYPE, read_envelope
 from footwork.skill.skill_events import SKILL_DISABLED, RequestSerializer, read_request_envelope
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from side_by_side import both, every_routine, replay
 
 REPO = Path(__file__).resolve().parents[1]
 SDK = DefaultSerializer()
@@ -268,14 +269,6 @@ def _pair(tmp_path: Path) -> tuple[Flask, Flask]:
     return apps[0], apps[1]
 
 
-def _both(old: Flask, new: Flask, body: bytes) -> dict[str, Any] | None:
-    answers = [app.test_client().post("/alexa", data=body, content_type="application/json")
-               for app in (old, new)]
-    assert answers[1].status_code == answers[0].status_code
-    assert answers[1].get_data() == answers[0].get_data()
-    return answers[1].get_json() if answers[1].status_code == 200 else None
-
-
 @pytest.mark.parametrize("name", signed_requests.params())
 def test_every_recorded_request_gets_the_same_answer_as_with_the_sdk_reader(
     name: str, tmp_path: Path
@@ -283,35 +276,13 @@ def test_every_recorded_request_gets_the_same_answer_as_with_the_sdk_reader(
     old, new = _pair(tmp_path)
     body = signed_requests.load(name).body
     for _ in range(2):  # the second time the user is known: progress read back from the database
-        _both(old, new, body)
+        both(old, new, body)
 
 
 def test_whole_routines_get_the_same_answers_as_with_the_sdk_reader(tmp_path: Path) -> None:
     old, new = _pair(tmp_path)
-    catalog = new.extensions["footwork"].catalog
-    talk = Conversation()
-    script: list[tuple[str, dict[str, SlotValue | None] | None]] = [
-        ("AMAZON.HelpIntent", None), ("ListRoutinesIntent", None)]
-    for routine in catalog.routines:
-        slot = SlotValue(routine.title, routine.id, routine.title)
-        script += [("DescribeRoutineIntent", {"routine": slot}),
-                   ("StartRoutineIntent", {"routine": slot, "level": None})]
-        script += [("AMAZON.NextIntent", None)] * 6
-        script += [("AMAZON.RepeatIntent", None), ("AMAZON.PreviousIntent", None),
-                   ("AMAZON.PauseIntent", None), ("AMAZON.ResumeIntent", None), ("AMAZON.NextIntent", None)]
-    script += [("AMAZON.FallbackIntent", None), ("AMAZON.StopIntent", None)]
-    answered = 0
-    for intent, slots in script:
-        if not talk.open:
-            answer = _both(old, new, json.dumps(talk.launch()).encode())
-            assert answer is not None
-            talk.receive(answer)
-        answer = _both(old, new, json.dumps(talk.intent(intent, slots)).encode())
-        assert answer is not None
-        talk.receive(answer)
-        answered += 1
-    assert answered == len(script)
-    _both(old, new, json.dumps(talk.session_ended()).encode())
+    script = every_routine(new.extensions["footwork"].catalog)
+    assert replay(old, new, script) == len(script)
 
 
 def test_skill_disabled_event_keeps_its_body_as_with_the_sdk_reader() -> None:

@@ -32,7 +32,6 @@ from footwork.core.settings import ANY_SKILL as ANY
 from footwork.skill import stores
 from footwork.skill.app import create_app
 from footwork.skill.builder import skill_builder
-from footwork.skill.dev.envelopes import Conversation, SlotValue
 from footwork.skill.optimistic import SessionCopyingManager, json_copy
 from footwork.skill.response_writer import write_response
 from footwork.skill.stores import Record, StoreConflict, StoreError, encode_document
@@ -40,6 +39,7 @@ from footwork.skill.stores.sqlite import SQLiteStore
 from footwork.skill.verify import CERTIFICATE_CACHE_SIZE, RequestVerifier, VerificationError
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from side_by_side import both, every_routine, replay
 
 SDK = DefaultSerializer()
 
@@ -87,14 +87,6 @@ def test_the_old_app_of_the_comparison_runs_the_sdks_custom_skill(tmp_path: Path
     assert type(new.extensions["footwork"].skill) is RetryingSkill
 
 
-def _both(old: Flask, new: Flask, body: bytes) -> dict[str, Any] | None:
-    answers = [app.test_client().post("/alexa", data=body, content_type="application/json")
-               for app in (old, new)]
-    assert answers[1].status_code == answers[0].status_code
-    assert answers[1].get_data() == answers[0].get_data()
-    return answers[1].get_json() if answers[1].status_code == 200 else None
-
-
 def test_the_old_store_of_the_comparison_writes_every_save(tmp_path: Path) -> None:
     always, store = AlwaysWriting(tmp_path / "old.sqlite3"), SQLiteStore(tmp_path / "new.sqlite3")
     for each in (always, store):
@@ -110,35 +102,13 @@ def test_every_recorded_request_gets_the_same_answer_on_the_fast_path(name: str,
     old, new = _pair(tmp_path)
     body = signed_requests.load(name).body
     for _ in range(3):  # new person, then known: progress read back, saves of unchanged documents
-        _both(old, new, body)
+        both(old, new, body)
 
 
 def test_whole_routines_get_the_same_answers_on_the_fast_path(tmp_path: Path) -> None:
     old, new = _pair(tmp_path)
-    catalog = new.extensions["footwork"].catalog
-    talk = Conversation()
-    script: list[tuple[str, dict[str, SlotValue | None] | None]] = [
-        ("AMAZON.HelpIntent", None), ("ListRoutinesIntent", None)]
-    for routine in catalog.routines:
-        slot = SlotValue(routine.title, routine.id, routine.title)
-        script += [("DescribeRoutineIntent", {"routine": slot}), ("AMAZON.YesIntent", None),
-                   ("AMAZON.NextIntent", None), ("AMAZON.RepeatIntent", None),
-                   ("AMAZON.PreviousIntent", None), ("AMAZON.PauseIntent", None),
-                   ("AMAZON.ResumeIntent", None), ("AMAZON.StopIntent", None),
-                   ("StartRoutineIntent", {"routine": slot, "level": None}), ("AMAZON.NoIntent", None)]
-        # To the end of the routine, and once more past it: completions are recorded and celebrated.
-        script += [("AMAZON.NextIntent", None)] * 60
-        script += [("StartRoutineIntent", {"routine": slot, "level": None}), ("AMAZON.FallbackIntent", None)]
-    script += [("AMAZON.CancelIntent", None)]
-    for intent, slots in script:
-        if not talk.open:
-            answer = _both(old, new, json.dumps(talk.launch()).encode())
-            assert answer is not None
-            talk.receive(answer)
-        answer = _both(old, new, json.dumps(talk.intent(intent, slots)).encode())
-        assert answer is not None
-        talk.receive(answer)
-    _both(old, new, json.dumps(talk.session_ended()).encode())
+    script = every_routine(new.extensions["footwork"].catalog)
+    assert replay(old, new, script) == len(script)
 
 
 def test_the_lambda_handler_answers_as_the_sdks_skill_and_serializer_would(tmp_path: Path) -> None:

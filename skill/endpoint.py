@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
     from ask_sdk_model import RequestEnvelope
 
-    from .app import Footwork
+    from .service import Footwork
 
 __all__ = ["MAX_BODY_BYTES", "MAX_JSON_DEPTH", "SKILL_PATH", "AlexaEndpoint", "answer", "refusal"]
 

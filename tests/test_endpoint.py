@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+import os
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -219,3 +220,37 @@ def test_a_failure_of_the_skill_is_a_400_naming_its_class_and_logged_with_its_tr
     assert failures  # a repeat within the log limiter's window is counted, not logged again
     assert all(record.getMessage().startswith("skill failed") for record in failures)
     assert all(record.exc_info is not None for record in failures)
+
+
+def test_a_wsgi_server_gets_answers_to_the_skill_before_flask_is_imported(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+    import textwrap
+
+    # As a gunicorn worker: import footwork.skill.wsgi, call its app; then a health check.
+    program = textwrap.dedent("""
+        import io, json, sys
+        from footwork.skill.dev.envelopes import Conversation
+        from footwork.skill.wsgi import app
+        def call(method, path, body=b""):
+            environ = {"REQUEST_METHOD": method, "PATH_INFO": path, "SCRIPT_NAME": "", "QUERY_STRING": "",
+                       "SERVER_NAME": "localhost", "SERVER_PORT": "80", "SERVER_PROTOCOL": "HTTP/1.1",
+                       "CONTENT_TYPE": "application/json", "CONTENT_LENGTH": str(len(body)),
+                       "wsgi.version": (1, 0), "wsgi.url_scheme": "http", "wsgi.input": io.BytesIO(body),
+                       "wsgi.errors": sys.stderr, "wsgi.multithread": False, "wsgi.multiprocess": True,
+                       "wsgi.run_once": False}
+            started = []
+            data = b"".join(app(environ, lambda status, headers, exc_info=None: started.append(status)))
+            return started[0], json.loads(data)
+        status, answer = call("POST", "/alexa", json.dumps(Conversation().launch()).encode())
+        flask_after_answer = "flask" in sys.modules
+        health = call("GET", "/healthz")
+        print(json.dumps([status, "outputSpeech" in answer["response"], flask_after_answer,
+                          health[0], health[1]["status"], len(health[1]["packs"])]))
+    """)
+    env = {**os.environ, "FOOTWORK_VERIFY": "0", "FOOTWORK_DEV": "0",
+           "FOOTWORK_DB": str(tmp_path / "footwork.sqlite3")}
+    done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, env=env,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout.splitlines()[-1]) == ["200 OK", True, False, "200 OK", "ok", 4]

@@ -7,9 +7,10 @@ is read from the kernel's accounting for that one child (``os.wait4``'s ``ru_max
 * ``footwork packs``: the console script, listing what is installed.
 * ``load_catalog()``: only the core discovering and loading the packs, which is all ``footwork packs``
   needs: the difference between the two is what the CLI pays for importing more than that.
-* first request: a fresh interpreter imports the app, calls ``create_app`` (verification off, a
-  temporary SQLite file), and sends one LaunchRequest through Flask's test client. It also reports
-  its own phases (import, create_app, first request, second request) from inside.
+* WSGI first: a fresh interpreter imports ``footwork.skill.wsgi`` as a gunicorn worker does
+  (verification off, a temporary SQLite file, from the environment) and calls its ``app`` with one
+  LaunchRequest, as a WSGI server calls it. It also reports its own phases (import, first request,
+  second request) from inside, and whether Flask got imported.
 * Lambda first: a fresh interpreter imports ``footwork.skill`` and calls ``lambda_handler`` with a
   LaunchRequest event, as a new Lambda instance does (the handler is built on the first event), then
   with a second one. It reports whether Flask or the certificate code (``cryptography``) got imported:
@@ -49,29 +50,42 @@ FOOTWORK = Path(sys.executable).with_name("footwork")
 #: What ``footwork packs`` needs at the least: the core and the packs, without Flask or the Alexa SDK.
 LOAD_CATALOG = "from footwork.core import load_catalog; load_catalog()"
 
-#: The first-request probe: what a gunicorn worker does before it can answer, then one answer. It
-#: reads its two LaunchRequests (two people) from a JSON file, so building them costs it nothing, and
-#: prints the moment of its first answer on the system-wide monotonic clock (``perf_counter``), which
-#: the parent subtracts its own start from: the time from process start to the first answer.
+#: The first-request probe: what a gunicorn worker does before it can answer, then one answer: import
+#: ``footwork.skill.wsgi`` (settings from the environment), then call its ``app`` as a WSGI server
+#: does, with a LaunchRequest. It reads its two LaunchRequests (two people) from a JSON file, so
+#: building them costs it nothing, and prints the moment of its first answer on the system-wide
+#: monotonic clock (``perf_counter``), which the parent subtracts its own start from: the time from
+#: process start to the first answer.
 FIRST_REQUEST = """
-import json, sys, time
+import io, json, os, sys, time
 start = time.perf_counter()
-from footwork.skill.app import create_app
+os.environ.update(FOOTWORK_VERIFY="0", FOOTWORK_DEV="0", FOOTWORK_DB=sys.argv[1])
+from footwork.skill import wsgi
 imported = time.perf_counter()
-app = create_app({"FOOTWORK_VERIFY": False, "FOOTWORK_DB": sys.argv[1]})
-created = time.perf_counter()
 with open(sys.argv[2], "rb") as file:
     events = json.load(file)
-client = app.test_client()
-answer = client.post("/alexa", json=events[0])
-assert answer.status_code == 200 and "<speak>" in answer.get_json()["response"]["outputSpeech"]["ssml"]
+def post(event):
+    body = json.dumps(event).encode()
+    environ = {"REQUEST_METHOD": "POST", "PATH_INFO": "/alexa", "SCRIPT_NAME": "", "QUERY_STRING": "",
+               "SERVER_NAME": "127.0.0.1", "SERVER_PORT": "8000", "SERVER_PROTOCOL": "HTTP/1.1",
+               "HTTP_HOST": "127.0.0.1:8000", "CONTENT_TYPE": "application/json",
+               "CONTENT_LENGTH": str(len(body)), "wsgi.version": (1, 0), "wsgi.url_scheme": "http",
+               "wsgi.input": io.BytesIO(body), "wsgi.errors": sys.stderr, "wsgi.multithread": False,
+               "wsgi.multiprocess": True, "wsgi.run_once": False, "wsgi.input_terminated": True}
+    started = []
+    chunks = wsgi.app(environ, lambda status, headers, exc_info=None: started.append(status))
+    answer = json.loads(b"".join(chunks))
+    assert started == ["200 OK"], (started, answer)
+    return answer
+assert "<speak>" in post(events[0])["response"]["outputSpeech"]["ssml"]
 first = time.perf_counter()
-answer = client.post("/alexa", json=events[1])
-assert answer.status_code == 200
+post(events[1])
 second = time.perf_counter()
-print(json.dumps({"import": imported - start, "create_app": created - imported, "first": first - created,
+# An older checkout's wsgi.app is the Flask app, which keeps the service in its extensions.
+service = getattr(wsgi, "service", None) or wsgi.app.extensions["footwork"]
+print(json.dumps({"import": imported - start, "first": first - imported,
                   "second": second - first, "answered": first, "modules": len(sys.modules),
-                  "packs": len(app.extensions["footwork"].catalog.packs)}))
+                  "packs": len(service.catalog.packs), "flask": "flask" in sys.modules}))
 """
 
 #: The Lambda probe: what a new Lambda instance does between its start and its first answer: import
@@ -89,7 +103,7 @@ assert "<speak>" in answer["response"]["outputSpeech"]["ssml"], answer
 first = time.perf_counter()
 answer = lambda_handler(events[1], None)
 second = time.perf_counter()
-print(json.dumps({"import": imported - start, "create_app": 0.0, "first": first - imported,
+print(json.dumps({"import": imported - start, "first": first - imported,
                   "second": second - first, "answered": first, "modules": len(sys.modules), "packs": None,
                   **{name: name in sys.modules for name in ("flask", "cryptography", "dateutil.parser",
                                                             "boto3", "ask_sdk_model.services")}}))
@@ -339,9 +353,7 @@ def _measure_all(options: argparse.Namespace, scratch: Path, stack: ExitStack) -
             print(f"{count[packs]:<7}{what:<17}{cells}")
     print("\nphases inside the process (median ms):")
     for (code, packs, what), report in reports.items():
-        parts = ", ".join(f"{key} {report[key] * 1e3:.0f}" for key in ("import", "create_app", "first",
-                                                                        "second")
-                          if key != "create_app" or what == "WSGI first")
+        parts = ", ".join(f"{key} {report[key] * 1e3:.0f}" for key in ("import", "first", "second"))
         flags = ", ".join(f"{key} {'yes' if report[key] else 'no'}" for key in
                           ("flask", "cryptography", "dateutil.parser", "boto3", "ask_sdk_model.services")
                           if key in report)

@@ -1,6 +1,6 @@
-"""What the skill remembers between requests to save work gives exactly what working it out afresh gives:
-pages said (whole or from partway), the start of a place, the health guard on a saved document, and the
-store's borrowed connections on errors."""
+"""What the skill remembers or skips between requests to save work gives exactly what working it out
+afresh gives: pages said (whole or from partway), the start of a place, the store's borrowed
+connections on errors, and the handler picked for a request."""
 
 from __future__ import annotations
 
@@ -9,13 +9,23 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from ask_sdk_core.handler_input import HandlerInput
+from ask_sdk_model import Intent, IntentRequest, Request, RequestEnvelope, Session
+from ask_sdk_runtime.dispatch_components.request_components import (
+    GenericRequestHandlerChain,
+    GenericRequestMapper,
+)
 from footwork.core import load_catalog
 from footwork.core.levels import levels
 from footwork.core.narration import MODES, Narration, narrate
 from footwork.core.ssml import to_ssml
 from footwork.core.transcript import to_text
 from footwork.skill import replies
+from footwork.skill.builder import skill_builder
+from footwork.skill.conversation import request_handlers
+from footwork.skill.handler import Handler, IndexedRequestMapper, intent_name
 from footwork.skill.place import _positions, _start_of, moved, place_at, place_of_page, start_of
+from footwork.skill.skill_events import SkillDisabled
 from footwork.skill.stores import StoreError
 from footwork.skill.stores.sqlite import SQLiteStore
 
@@ -161,3 +171,77 @@ def test_an_error_that_is_not_sqlites_passes_through_rolled_back_and_the_connect
         connection.execute("SELECT 1")
     assert store.get_by_user_id("a") is None  # the transaction was rolled back
     store.close()
+
+
+# --- picking the handler ----------------------------------------------------------------------------
+
+
+def _inputs() -> list[HandlerInput]:
+    """A request of every type and intent Footwork's handlers name, and others no handler names."""
+    names: set[str | None] = {None, "AMAZON.FallbackIntent", "NoSuchIntent", ""}
+    types = {"LaunchRequest", "IntentRequest", "SessionEndedRequest", "AlexaSkillEvent.SkillDisabled",
+             "AlexaSkillEvent.SkillEnabled", "AudioPlayer.PlaybackStarted", "System.ExceptionEncountered",
+             "Made.Up"}
+    for handler in request_handlers(CATALOG):
+        assert isinstance(handler, Handler)
+        names.update(handler.intents)
+        types.add(handler.request_type)
+    inputs = []
+    for request_type in sorted(types):
+        for name in sorted(names, key=str):
+            if request_type == "IntentRequest":
+                request: Request = IntentRequest(intent=None if name is None else Intent(name=name))
+            else:
+                request = Request(object_type=request_type)  # type: ignore[abstract]  # the base, any type
+            envelope = RequestEnvelope(request=request, session=Session(new=False, attributes={}))
+            inputs.append(HandlerInput(request_envelope=envelope))
+    inputs.append(HandlerInput(request_envelope=RequestEnvelope(request=None)))
+    return inputs
+
+
+class _OnlyOnTuesdays(Handler):
+    """A handler with a can_handle of its own, between plain ones (as a pack's might be)."""
+
+    asked = 0
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        type(self).asked += 1
+        return intent_name(handler_input) == "AMAZON.YesIntent"
+
+
+def _picked(mapper: GenericRequestMapper, handler_input: HandlerInput) -> object:
+    try:
+        chain = mapper.get_request_handler_chain(handler_input)
+    except Exception as error:  # noqa: BLE001 - the same failure is the same answer
+        return (type(error), str(error))
+    return None if chain is None else chain.request_handler
+
+
+@pytest.mark.parametrize("extra", [False, True])
+def test_the_indexed_mapper_picks_the_handler_the_sdks_mapper_picks(extra: bool) -> None:
+    handlers = list(request_handlers(CATALOG))
+    if extra:
+        handlers.insert(5, _OnlyOnTuesdays(CATALOG))
+    builder = skill_builder(CATALOG, SQLiteStore(":memory:"))
+    chains = [GenericRequestHandlerChain(request_handler=SkillDisabled())]
+    chains += [GenericRequestHandlerChain(request_handler=h) for h in handlers]
+    sdks, ours = GenericRequestMapper(chains), IndexedRequestMapper(chains)
+    for handler_input in _inputs():
+        assert _picked(ours, handler_input) == _picked(sdks, handler_input)
+    # What the app and the Lambda handler run: our builder gives the indexed mapper over its own chains.
+    (mapper,) = builder.runtime_configuration.request_mappers
+    assert isinstance(mapper, IndexedRequestMapper)
+    assert [c.request_handler.__class__ for c in mapper.request_handler_chains] == [
+        SkillDisabled, *(h.__class__ for h in request_handlers(CATALOG))]
+
+
+def test_a_handler_with_its_own_can_handle_is_still_asked_in_its_turn() -> None:
+    chains = [GenericRequestHandlerChain(request_handler=h) for h in
+              (_OnlyOnTuesdays(CATALOG), *request_handlers(CATALOG))]
+    mapper = IndexedRequestMapper(chains)
+    _OnlyOnTuesdays.asked = 0
+    yes = RequestEnvelope(request=IntentRequest(intent=Intent(name="AMAZON.YesIntent")))
+    chain = mapper.get_request_handler_chain(HandlerInput(request_envelope=yes))
+    assert chain is not None and isinstance(chain.request_handler, _OnlyOnTuesdays)
+    assert _OnlyOnTuesdays.asked == 1
+

@@ -21,9 +21,11 @@ does what ``CustomSkill.invoke`` of ask-sdk-core 1.19.0 does, in its order, with
 the skill-id check, a ``TemplateFactory`` of the configured loaders and renderer, an
 ``AttributesManager`` over the persistence adapter, the SDK's ``HandlerInput``, ask-sdk-runtime's
 ``GenericRequestDispatcher`` (request and response interceptors, the handler chain, exception
-handlers), and a ``ResponseEnvelope`` with the SDK's user agent. Left out: the service-client factory
-(no API client is configured, so ``CustomSkill`` gives None too). The session copy is made for JSON
-values without ``deepcopy``'s bookkeeping (:func:`json_copy`); anything else still goes to ``deepcopy``.
+handlers; the chain's mapper is :class:`~footwork.skill.handler.IndexedRequestMapper`, which picks the
+handler the SDK's picks), and a ``ResponseEnvelope`` with the SDK's user agent. Left out: the
+service-client factory (no API client is configured, so ``CustomSkill`` gives None too). The session
+copy is made for JSON values without ``deepcopy``'s bookkeeping (:func:`json_copy`); anything else
+still goes to ``deepcopy``.
 ``tests/test_fast_path.py`` compares the two skills' answers on every recorded request and whole
 routines of every pack.
 """
@@ -44,11 +46,13 @@ from ask_sdk_core.utils import RESPONSE_FORMAT_VERSION
 from ask_sdk_core.view_resolvers import TemplateFactory
 from ask_sdk_model import RequestEnvelope, ResponseEnvelope
 from ask_sdk_runtime.dispatch import GenericRequestDispatcher
+from ask_sdk_runtime.dispatch_components.request_components import GenericRequestMapper
 from ask_sdk_runtime.exceptions import AskSdkException
 from ask_sdk_runtime.skill import RuntimeConfiguration
 from ask_sdk_runtime.skill_builder import AbstractSkillBuilder
 from ask_sdk_runtime.utils import UserAgentManager, user_agent_info
 
+from .handler import IndexedRequestMapper
 from .stores import StoreConflict
 
 __all__ = ["ATTEMPTS", "ConflictGoesUp", "RetryingSkill", "RetryingSkillBuilder", "SessionCopyingManager",
@@ -190,6 +194,11 @@ class RetryingSkillBuilder(AbstractSkillBuilder):
     def runtime_configuration(self) -> RuntimeConfiguration:
         """The handlers, interceptors, loaders and renderer added so far, as the SDK's builder gives them."""
         configuration: RuntimeConfiguration = self.runtime_configuration_builder.get_runtime_configuration()
+        # The same chains, the same handler picked, fewer handlers asked (see IndexedRequestMapper).
+        configuration.request_mappers = [
+            IndexedRequestMapper(mapper.request_handler_chains)
+            if type(mapper) is GenericRequestMapper else mapper
+            for mapper in configuration.request_mappers]
         return configuration
 
     def create(self) -> RetryingSkill:

@@ -181,6 +181,8 @@ class _Positions:
         for start in self.starts:
             key = keys[start]
             self.pages.append((key, 1 + sum(1 for k, _ in self.pages if k == key)))
+        #: :func:`start_of` for places asked before (a pure function of this narration and the place).
+        self.started: dict[Place, tuple[int, int]] = {}
 
 
 _CACHE: dict[int, _Positions] = {}
@@ -223,6 +225,21 @@ def start_of(narration: Narration, place: Place) -> tuple[int, int]:
     not at the routine's beginning.
     """
     positions = _positions(narration)
+    found = positions.started.get(place)
+    if found is None:
+        found = _start_of(positions, narration, place)
+        # Bounded: a place comes from the session, which anyone can forge; those of a real routine are
+        # far fewer than this.
+        if len(positions.started) < STARTS_REMEMBERED:
+            positions.started[place] = found
+    return found
+
+
+#: Places whose start is remembered, per narration.
+STARTS_REMEMBERED = 1024
+
+
+def _start_of(positions: _Positions, narration: Narration, place: Place) -> tuple[int, int]:
     key = _key(positions, narration, place)
     starting = [number for number, (start_key, _) in enumerate(positions.pages) if start_key == key]
     first = positions.keys.index(key)

@@ -8,6 +8,7 @@ records the routine as done and ends with words that agree with the articles' ad
 from __future__ import annotations
 
 import html
+from dataclasses import dataclass
 
 from ask_sdk_model import Response
 from ask_sdk_model.ui import SimpleCard
@@ -135,21 +136,14 @@ def speak_index(turn: Turn, narration: Narration, index: int, before: str = "", 
     A page said from partway through is the one said last: "repeat" says that part again, not the
     minutes of the page before it, and the page after is due next as usual.
     """
-    page = narration.pages[index]
-    skipped = offset or settled(narration, index)
-    if skipped:
-        cues = page.cues[skipped:]
-        ssml, text = to_ssml(cues, page.prompt), to_text(cues, page.prompt)
-    else:
-        ssml, text = page.ssml, page.text
-    body = inner(ssml)
+    said = _page_said(narration, index, offset)
+    body = said.body
     if before and len(before) + len(body) + 20 < SSML_LIMIT:
         body = f"{before} {body}"
-    said = place_at(narration, index, offset)
-    card = (card_title(said, narration.routine), text)
+    card = (said.title, said.text)
     turn.state = None
     turn.offer = None
-    if page.prompt is None:
+    if said.reprompt is None:
         routine_id, level = narration.routine.id, narration.level
         days = memory.record_completion(turn.progress, routine_id, level.value, turn.today)
         turn.save_progress()
@@ -157,12 +151,60 @@ def speak_index(turn: Turn, narration: Narration, index: int, before: str = "", 
         turn.last = None
         # Pages leave room under the limit for this (footwork.core.paging.SKILL_HEADROOM).
         return tell(turn, f"{body} {escape(level_policy.ending(level, days))}", card)
-    turn.last = said
-    due = place_of_page(narration, index + 1)
-    turn.place = due
-    memory.save_place(turn.progress, due, turn.today)
+    turn.last = said.place
+    assert said.due is not None  # a page with a prompt has a page after it
+    turn.place = said.due
+    memory.save_place(turn.progress, said.due, turn.today)
     turn.save_progress()
-    return ask(turn, body, escape(page.prompt), card)
+    return ask(turn, body, said.reprompt, card)
+
+
+@dataclass(frozen=True)
+class _PageSaid:
+    """What saying page ``index`` of a narration from cue ``offset`` always gives, whoever asks."""
+
+    narration: Narration  # kept, so that its id is not reused while this is remembered
+    body: str  # the SSML inside <speak>
+    text: str  # the card's text
+    place: Place  # where the part said starts: the place said last
+    title: str  # the card's title
+    reprompt: str | None  # the page's prompt made safe for SSML; None on the last page
+    due: Place | None  # where the page after starts, when there is one
+
+
+#: Pages said before, by (id of the narration, page, cue). Everything in a :class:`_PageSaid` is a pure
+#: function of those three (narrations, pages and places are immutable), and the same few pages are said
+#: request after request, so each is put together once: the SSML and text of a page said from partway,
+#: its place and card title, the place due after it. Bounded: a page said is a few KB.
+PAGES_REMEMBERED = 2048
+_pages_said: dict[tuple[int, int, int], _PageSaid] = {}
+
+
+def _page_said(narration: Narration, index: int, offset: int) -> _PageSaid:
+    key = (id(narration), index, offset)
+    found = _pages_said.get(key)
+    if found is not None and found.narration is narration:
+        return found
+    page = narration.pages[index]
+    skipped = offset or settled(narration, index)
+    if skipped:
+        cues = page.cues[skipped:]
+        ssml, text = to_ssml(cues, page.prompt), to_text(cues, page.prompt)
+    else:
+        ssml, text = page.ssml, page.text
+    place = place_at(narration, index, offset)
+    if page.prompt is None:
+        reprompt, due = None, None
+    else:
+        reprompt, due = escape(page.prompt), place_of_page(narration, index + 1)
+    said = _PageSaid(narration, inner(ssml), text, place, card_title(place, narration.routine), reprompt, due)
+    if len(_pages_said) >= PAGES_REMEMBERED:
+        try:
+            _pages_said.pop(next(iter(_pages_said)), None)
+        except (RuntimeError, StopIteration):  # another thread changed it meanwhile: no matter
+            pass
+    _pages_said[key] = said
+    return said
 
 
 def settled(narration: Narration, index: int) -> int:

@@ -216,7 +216,7 @@ def encode_document(attributes: Mapping[str, Any], where: str) -> str:
     try:
         if _has_problem(attributes):
             _check_value(attributes, "attributes", where)  # names the problem (and raises)
-        text = json.dumps(attributes, allow_nan=False, ensure_ascii=False, separators=(",", ":"))
+        text = _ENCODER.encode(attributes)
     except (TypeError, ValueError, RecursionError) as error:
         raise StoreError(f"Not saving to {where}: attributes are not JSON-serialisable ({error})") from error
     size = len(text.encode("utf-8"))
@@ -226,13 +226,53 @@ def encode_document(attributes: Mapping[str, Any], where: str) -> str:
     return text
 
 
+#: What ``json.dumps(attributes, allow_nan=False, ensure_ascii=False, separators=(",", ":"))`` uses, made
+#: once: ``dumps`` builds this same encoder for every call. It keeps no state between calls (each
+#: ``encode`` starts its own circular-reference markers), so threads can share it.
+_ENCODER = json.JSONEncoder(allow_nan=False, ensure_ascii=False, separators=(",", ":"))
+
 #: Values that can hold no key and no text: nothing in them to check.
 _LEAVES: frozenset[type] = frozenset({int, float, bool, type(None)})
 
 
+@functools.lru_cache(maxsize=4096)
+def _bad_key(key: str) -> bool:
+    """Whether :func:`_check_value` refuses ``key`` itself (a NUL, or health information). The same keys
+    come back with every save, so each is judged once; bounded, so odd keys cannot grow it."""
+    return "\x00" in key or _normalise_key(key) in _FORBIDDEN_NORMALISED
+
+
 def _has_problem(value: object) -> bool:
     """Whether :func:`_check_value` would refuse ``value``: the same rules, told without building an
-    error path for every key, since nearly every document saved has no problem at all."""
+    error path for every key, since nearly every document saved has no problem at all.
+
+    Plain dicts, lists and strings (all that JSON parsing and the handlers make) are told by their
+    exact type, which is cheaper than ``isinstance`` against ``Mapping``; anything else goes through the
+    same ``isinstance`` tests as :func:`_check_value`.
+    """
+    if type(value) is dict:
+        for key, item in value.items():
+            if type(key) is str:
+                if _bad_key(key):
+                    return True
+            elif not isinstance(key, str) or "\x00" in key or _normalised_key(key) in _FORBIDDEN_NORMALISED:
+                return True
+            kind = type(item)
+            if kind is str:
+                if "\x00" in item:
+                    return True
+            elif kind not in _LEAVES and _has_problem(item):
+                return True
+        return False
+    if type(value) is list:
+        for item in value:
+            kind = type(item)
+            if kind is str:
+                if "\x00" in item:
+                    return True
+            elif kind not in _LEAVES and _has_problem(item):
+                return True
+        return False
     if isinstance(value, str):
         return "\x00" in value
     if isinstance(value, Mapping):

@@ -20,8 +20,7 @@ import pathlib
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 import platformdirs
@@ -97,6 +96,7 @@ class SQLiteStore(Store):
         """
         super().__init__()
         self._path = pathlib.Path(path)
+        self._where = str(self._path)  # named in every read's warnings: made once
         self._timeout = timeout
         self._lock = threading.Lock()
         self._idle: list[sqlite3.Connection] = []
@@ -117,7 +117,7 @@ class SQLiteStore(Store):
 
     @property
     def where(self) -> str:
-        return str(self._path)
+        return self._where
 
     # -- Store ------------------------------------------------------------------------------------
 
@@ -208,28 +208,10 @@ class SQLiteStore(Store):
 
     # -- internals ---------------------------------------------------------------------------------
 
-    @contextmanager
-    def _connection(self, action: str) -> Iterator[sqlite3.Connection]:
-        """Lend a connection for one operation; SQLite and file errors become a StoreError."""
-        try:
-            connection = self._borrow()
-        except StoreError:
-            raise
-        except (sqlite3.Error, OSError) as error:
-            raise StoreError(f"SQLite database {self._path}: opening the database failed: {error}") from error
-        healthy = True
-        try:
-            yield connection
-        except (sqlite3.Error, OSError) as error:
-            healthy = isinstance(error, sqlite3.OperationalError)
-            raise StoreError(f"SQLite database {self._path}: {action} failed: {error}") from error
-        except BaseException:
-            healthy = False
-            raise
-        finally:
-            if connection.in_transaction:
-                connection.execute("ROLLBACK")
-            self._give_back(connection, healthy)
+    def _connection(self, action: str) -> _Loan:
+        """Lend a connection for one operation (``with store._connection("reading") as connection``);
+        SQLite and file errors become a StoreError naming ``action``."""
+        return _Loan(self, action)
 
     def _borrow(self) -> sqlite3.Connection:
         with self._lock:
@@ -326,6 +308,45 @@ class SQLiteStore(Store):
             if connection.in_transaction:
                 connection.execute("ROLLBACK")
             raise
+
+
+class _Loan:
+    """One operation's connection: borrowed on entry, given back on exit (closed instead after an error
+    that may have left it unusable), errors told as :class:`StoreError`.
+
+    A class rather than a ``@contextmanager`` generator: every read and save goes through it, and a
+    generator-based manager costs a generator, a wrapper object and three more calls per operation.
+    """
+
+    __slots__ = ("_action", "_connection", "_store")
+
+    def __init__(self, store: SQLiteStore, action: str) -> None:
+        self._store = store
+        self._action = action
+
+    def __enter__(self) -> sqlite3.Connection:
+        store = self._store
+        try:
+            self._connection = store._borrow()
+        except StoreError:
+            raise
+        except (sqlite3.Error, OSError) as error:
+            raise StoreError(
+                f"SQLite database {store._path}: opening the database failed: {error}") from error
+        return self._connection
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, trace: object) -> None:
+        connection, store = self._connection, self._store
+        # Healthy unless something went wrong: an OperationalError (locked, busy) leaves the connection
+        # fit for the next operation; any other error, or an interruption, may not.
+        healthy = error is None or isinstance(error, sqlite3.OperationalError)
+        try:
+            if connection.in_transaction:
+                connection.execute("ROLLBACK")
+        finally:
+            store._give_back(connection, healthy)
+        if isinstance(error, sqlite3.Error | OSError):
+            raise StoreError(f"SQLite database {store._path}: {self._action} failed: {error}") from error
 
 
 def _parse_stamp(text: object) -> datetime:

@@ -233,11 +233,12 @@ class _ModelReader:
         #: JSON key -> (attribute, converter), to walk the payload's few keys rather than every field.
         #: Only when that cannot change the result: each key names one attribute, and ``cls()`` sets
         #: every attribute (so the order of assignment cannot show in the instance's ``__dict__``).
-        #: The third item is the type of an :func:`_exact` converter (its test is made inline), else None.
-        by_key = {key: (attribute, convert, _EXACT_KINDS.get(convert))
+        #: The third item is the type of an :func:`_exact` converter (its test is made inline), else
+        #: None; the fourth the state of a :func:`_model` converter, else None (see ``build``).
+        by_key = {key: (attribute, convert, _EXACT_KINDS.get(convert), _MODEL_STATES.get(convert))
                   for key, attribute, convert in self.fields}
         complete = len(by_key) == len(self.fields) and all(attr in blank for _, attr, _ in self.fields)
-        self.by_key: dict[str, tuple[str, Converter, type | None]] | None = by_key if complete else None
+        self.by_key: dict[str, _Field] | None = by_key if complete else None
 
     def build(self, payload: dict[str, Any]) -> Any:
         cls = self.cls
@@ -254,13 +255,17 @@ class _ModelReader:
                 if field is None:
                     unknown = True  # kept below, after every field, as the SDK keeps it
                     continue
-                attribute, convert, exact = field
-                if exact is None:
-                    attributes[attribute] = convert(value)
-                elif value is None or type(value) is exact:  # what convert(value) does, uncalled
-                    attributes[attribute] = value
+                attribute, convert, exact, model = field
+                if exact is not None:
+                    if value is None or type(value) is exact:  # what convert(value) does, uncalled
+                        attributes[attribute] = value
+                    else:
+                        raise _Unusual
+                elif model and type(value) is dict and model[1] is not None:
+                    # A concrete model class, loaded: what convert(value) does, one call less.
+                    attributes[attribute] = model[1].build(value)
                 else:
-                    raise _Unusual
+                    attributes[attribute] = convert(value)
             instance = cls.__new__(cls)
             instance.__dict__ = attributes
             if not unknown:
@@ -286,6 +291,9 @@ class _ModelReader:
         return instance
 
 
+#: What a model reader knows of one field: (attribute, converter, exact type or None, model state or None).
+_Field = tuple[str, Converter, type | None, list[Any] | None]
+
 _readers: dict[type, _ModelReader] = {}
 
 
@@ -294,6 +302,10 @@ def _reader(cls: type) -> _ModelReader:
     if found is None:
         found = _readers[cls] = _ModelReader(cls)
     return found
+
+
+#: The ``resolved`` list of each converter made by :func:`_model`, for model readers to read inline.
+_MODEL_STATES: dict[Converter, list[Any]] = {}
 
 
 def _model(class_name: str) -> Converter:
@@ -331,6 +343,7 @@ def _model(class_name: str) -> Converter:
             raise _Unusual
         return reader.build(payload)
 
+    _MODEL_STATES[convert] = resolved
     return convert
 
 

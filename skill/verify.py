@@ -116,6 +116,18 @@ _HEADER_SIGNATURE_SHA1: Final = "signature"
 _FETCH_TIMEOUT: Final = 5.0  # seconds; Alexa waits about 8 s for the whole answer
 _FETCH_MAX_BYTES: Final = 256 * 1024  # Amazon's chains are about 6 KiB
 
+#: The header names as Alexa spells them (and the web app passes them), with their lower-case forms.
+_USUAL_HEADER_NAMES: Final = {
+    "SignatureCertChainUrl": _HEADER_CERT_URL,
+    "Signature-256": _HEADER_SIGNATURE_256,
+    "Signature": _HEADER_SIGNATURE_SHA1,
+}
+
+# Stateless, so one of each serves every request (cryptography keeps no state in them).
+_PKCS1V15: Final = padding.PKCS1v15()
+_SHA256: Final = hashes.SHA256()
+_SHA1: Final = hashes.SHA1()
+
 _MAX_TIMESTAMP_CHARS: Final = 64
 _MAX_SHOWN_CHARS: Final = 80
 _PEM_CERTIFICATE = re.compile(rb"-----BEGIN CERTIFICATE-----.+?-----END CERTIFICATE-----", re.DOTALL)
@@ -579,13 +591,16 @@ def _dig(node: object, *keys: str) -> object:
     return node
 
 
+_APPLICATION_ID_PLACES: Final = (
+    ("context", "System", "application", "applicationId"),
+    ("session", "application", "applicationId"),
+)
+
+
 def _application_ids(envelope: dict[str, Any]) -> list[str]:
     """Every application id the request states: ``context.System`` (current) and ``session`` (older)."""
     found = []
-    for where in (
-        ("context", "System", "application", "applicationId"),
-        ("session", "application", "applicationId"),
-    ):
+    for where in _APPLICATION_ID_PLACES:
         value = _dig(envelope, *where)
         if value is None:
             continue
@@ -656,6 +671,14 @@ class RequestVerifier:
         #: function of the string, and Alexa sends the same URL for months. Bounded like the chains.
         self._normal_urls = _BoundedLRU[str](CERTIFICATE_CACHE_SIZE)
         self._failures = _Failures(_FAILURE_CACHE_SIZE)
+        #: The last certificate URL checked and its normal form, and the last chain used with its
+        #: (normal) URL: Alexa signs request after request with one certificate, so these answer the
+        #: usual request without the locks and reordering of the LRU maps. Each is one tuple, replaced
+        #: whole, so a thread reads a pair that belongs together. Both are only ever set to what the
+        #: maps gave or were given (a URL that passed the check; a chain validated for that URL) and
+        #: the chain's dates are still compared with the clock on every request.
+        self._last_url: tuple[str, str] | None = None
+        self._last_chain: tuple[str, _TrustedChain] | None = None
         self._flights: dict[str, _Flight] = {}
         self._flights_lock = threading.Lock()
         self._download_slots = threading.BoundedSemaphore(MAX_CONCURRENT_DOWNLOADS)
@@ -683,10 +706,17 @@ class RequestVerifier:
 
         # Every check that needs no download comes first, so a forged request is refused for free.
         cert_url, signature, signature_hash = self._read_headers(headers)
-        normal_url = self._normal_urls.get(cert_url)
-        if normal_url is None:
-            normal_url = _check_certificate_url(cert_url)  # raises for a URL outside Amazon's bucket
-            self._normal_urls.put(cert_url, normal_url)
+        last_url = self._last_url
+        if last_url is not None and last_url[0] == cert_url:
+            normal_url = last_url[1]
+        else:
+            remembered = self._normal_urls.get(cert_url)
+            if remembered is None:
+                normal_url = _check_certificate_url(cert_url)  # raises for a URL outside Amazon's bucket
+                self._normal_urls.put(cert_url, normal_url)
+            else:
+                normal_url = remembered
+            self._last_url = (cert_url, normal_url)
         envelope = self._parse_body(body) if parsed is _UNPARSED else self._check_body(parsed)
         self._check_timestamp(envelope, now)
         self._check_application_id(envelope)
@@ -697,6 +727,17 @@ class RequestVerifier:
 
     @staticmethod
     def _read_headers(headers: _Headers) -> tuple[str, bytes, hashes.HashAlgorithm]:
+        if type(headers) is dict and headers.keys() <= _USUAL_HEADER_NAMES.keys():
+            # The web app's dict: only these names, each once and spelled as Alexa spells them, so
+            # matching without regard to case finds each under its own name and nothing else. Any
+            # value but a str (bytes to decode, junk to refuse) takes the general road below.
+            usual: dict[str, str] = {}
+            for name, value in headers.items():
+                if type(value) is not str:
+                    break
+                usual[_USUAL_HEADER_NAMES[name]] = value.strip()
+            else:
+                return RequestVerifier._chosen_signature(usual)
         wanted = {_HEADER_CERT_URL, _HEADER_SIGNATURE_256, _HEADER_SIGNATURE_SHA1}
         found: dict[str, str] = {}
         try:
@@ -716,7 +757,11 @@ class RequestVerifier:
             if not isinstance(value, str):
                 raise _fail("headers", f"{name} is not text")
             found[key] = value.strip()
+        return RequestVerifier._chosen_signature(found)
 
+    @staticmethod
+    def _chosen_signature(found: dict[str, str]) -> tuple[str, bytes, hashes.HashAlgorithm]:
+        """From the headers read (lower-case names, stripped values): the URL, signature and hash."""
         cert_url = found.get(_HEADER_CERT_URL)
         if not cert_url:
             raise _fail("headers", "SignatureCertChainUrl is missing")
@@ -725,20 +770,26 @@ class RequestVerifier:
         if _HEADER_SIGNATURE_256 in found:
             if not found[_HEADER_SIGNATURE_256]:
                 raise _fail("headers", "Signature-256 is empty")
-            return cert_url, _decode_signature(found[_HEADER_SIGNATURE_256]), hashes.SHA256()
+            return cert_url, _decode_signature(found[_HEADER_SIGNATURE_256]), _SHA256
         if found.get(_HEADER_SIGNATURE_SHA1):  # Amazon's pre-2022 scheme, only without Signature-256
-            return cert_url, _decode_signature(found[_HEADER_SIGNATURE_SHA1]), hashes.SHA1()
+            return cert_url, _decode_signature(found[_HEADER_SIGNATURE_SHA1]), _SHA1
         raise _fail("headers", "Signature-256 (or Signature) is missing")
 
     def _trusted_chain(self, url: str, now: datetime) -> _TrustedChain:
         """The validated chain at ``url`` (normalised): from memory, else downloaded once for everyone."""
+        last = self._last_chain
+        if last is not None and last[0] == url and last[1].valid_from <= now <= last[1].valid_until:
+            return last[1]
         cached = self._chains.get(url)
         if cached is not None:
             if cached.valid_from <= now <= cached.valid_until:
+                self._last_chain = (url, cached)
                 return cached
             # Out of date for this clock: Amazon may have put a renewed chain at the same URL, so
             # download again rather than refuse from memory.
             self._chains.discard(url)
+            if self._last_chain is not None and self._last_chain[0] == url:
+                self._last_chain = None  # forgotten with it, so that only a fresh download answers again
         failed = self._failures.failure(url, now)
         if failed is not None:
             raise VerificationError(failed.reason)
@@ -767,6 +818,7 @@ class RequestVerifier:
         assert flight.chain is not None
         if not flight.chain.valid_from <= now <= flight.chain.valid_until:
             raise _fail("certificate chain", "is not valid at this time")
+        self._last_chain = (url, flight.chain)
         return flight.chain
 
     def _download_and_validate(self, url: str, now: datetime) -> _TrustedChain:
@@ -813,7 +865,7 @@ class RequestVerifier:
         public_key: rsa.RSAPublicKey, signature: bytes, algorithm: hashes.HashAlgorithm, body: bytes
     ) -> None:
         try:
-            public_key.verify(signature, body, padding.PKCS1v15(), algorithm)
+            public_key.verify(signature, body, _PKCS1V15, algorithm)
         except (InvalidSignature, ValueError):
             raise _fail("signature", "does not match the body") from None
 

@@ -33,11 +33,11 @@ import re
 import threading
 import time
 from abc import abstractmethod
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from importlib.metadata import EntryPoint, entry_points
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 from urllib.parse import urlsplit, urlunsplit
 
 from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
@@ -250,27 +250,25 @@ def _has_problem(value: object) -> bool:
     exact type, which is cheaper than ``isinstance`` against ``Mapping``; anything else goes through the
     same ``isinstance`` tests as :func:`_check_value`.
     """
+    items: Iterable[object] | None = None
     if type(value) is dict:
-        for key, item in value.items():
+        mapping = cast("dict[object, object]", value)
+        for key in mapping:
             if type(key) is str:
                 if _bad_key(key):
                     return True
-            elif not isinstance(key, str) or "\x00" in key or _normalised_key(key) in _FORBIDDEN_NORMALISED:
+            elif (not isinstance(key, str) or "\x00" in key
+                  or _normalised_key(key) in _FORBIDDEN_NORMALISED):
                 return True
-            kind = type(item)
-            if kind is str:
+        items = mapping.values()
+    elif type(value) is list:
+        items = cast("list[object]", value)
+    if items is not None:
+        for item in items:
+            if type(item) is str:
                 if "\x00" in item:
                     return True
-            elif kind not in _LEAVES and _has_problem(item):
-                return True
-        return False
-    if type(value) is list:
-        for item in value:
-            kind = type(item)
-            if kind is str:
-                if "\x00" in item:
-                    return True
-            elif kind not in _LEAVES and _has_problem(item):
+            elif type(item) not in _LEAVES and _has_problem(item):
                 return True
         return False
     if isinstance(value, str):

@@ -124,7 +124,7 @@ class AlexaEndpoint:
 # --- the steps ------------------------------------------------------------------------------------
 
 
-def content_length(environ: WSGIEnvironment) -> int | None:
+def _content_length(environ: WSGIEnvironment) -> int | None:
     """The body's declared length; None when the body is chunked or has no length.
 
     :raises _Refused: for a Content-Length that is not a whole number.
@@ -146,7 +146,7 @@ def _read_body(environ: WSGIEnvironment, limit: int) -> bytes:
     A Content-Length over the limit is refused unread. A chunked body (the server has decoded it and
     says where it ends, ``wsgi.input_terminated``) is read to one byte past the limit and no further.
     """
-    length = content_length(environ)
+    length = _content_length(environ)
     stream: Any = environ["wsgi.input"]
     if length is not None:
         if length > limit:
